@@ -1,0 +1,45 @@
+# memscan: `make demo` and `make test` do all the set-up on a fresh machine.
+SWIFT ?= swift
+CONFIG ?= release
+BIN = .build/$(CONFIG)/memscan
+DEMO = .build/demo
+
+# System libraries: header packages checked by file, installed with apt when missing.
+SYSTEM_HEADERS = /usr/include/xxhash.h /usr/include/zstd.h /usr/include/zlib.h
+SYSTEM_PACKAGES = libxxhash-dev libzstd-dev zlib1g-dev
+
+.PHONY: all deps build test demo clean sample
+
+all: build
+
+deps:
+	@missing=0; for h in $(SYSTEM_HEADERS); do [ -f $$h ] || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+		echo "installing $(SYSTEM_PACKAGES)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product memscan
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest
+
+demo: build
+	@mkdir -p $(DEMO)
+	$(BIN) index build -o $(DEMO)/records.index sample/records.jsonl
+	$(BIN) index info $(DEMO)/records.index
+	$(BIN) scan --index $(DEMO)/records.index --group-by prompt_level --summary $(DEMO)/summary.json \
+		-o $(DEMO)/spans.jsonl sample/generations.jsonl
+	@echo "--- first spans ($(DEMO)/spans.jsonl) ---"
+	@head -n 3 $(DEMO)/spans.jsonl
+	@echo "--- summary ($(DEMO)/summary.json) ---"
+	$(BIN) report $(DEMO)/summary.json
+
+sample:
+	python3 scripts/make_sample.py --out sample
+
+clean:
+	rm -rf .build

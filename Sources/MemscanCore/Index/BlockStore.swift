@@ -1,0 +1,76 @@
+import CMemscanShims
+
+/// Read access to a zstd-blocked UInt32 store inside the mapped index.
+struct BlockStore: @unchecked Sendable {
+    // Points into the read-only mapping owned by MemscanIndex.
+    let offsets: UnsafeBufferPointer<UInt64>
+    let data: UnsafeRawBufferPointer
+    let blockTokens: Int
+    let totalValues: Int
+    let name: String
+    let path: String
+
+    var blockCount: Int { offsets.count - 1 }
+
+    func valueCount(ofBlock block: Int) -> Int { min(blockTokens, totalValues - block * blockTokens) }
+
+    /// Decompresses block `block` into `buffer` (resized to fit).
+    func decompress(_ block: Int, into buffer: inout [UInt32]) throws {
+        let start = Int(clamping: offsets[block]), end = Int(clamping: offsets[block + 1])
+        guard start <= end, end <= data.count else {
+            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
+        }
+        let expected = valueCount(ofBlock: block)
+        if buffer.count != expected { buffer = [UInt32](repeating: 0, count: expected) }
+        let produced = buffer.withUnsafeMutableBytes {
+            ms_zstd_decompress($0.baseAddress, $0.count, data.baseAddress! + start, end - start)
+        }
+        guard produced == expected * 4 else {
+            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
+        }
+    }
+}
+
+/// A per-thread cache of decompressed blocks (small LRU): verification touches the
+/// same few blocks again and again while a generation is being scanned.
+final class BlockCache {
+    let store: BlockStore
+    private var blocks: [Int: [UInt32]] = [:]
+    private var order: [Int] = []
+    let capacity: Int
+    private(set) var current: [UInt32] = []
+    private(set) var currentBlock = -1
+    private(set) var decompressions = 0
+
+    init(store: BlockStore, capacity: Int = 64) {
+        self.store = store
+        self.capacity = capacity
+    }
+
+    /// The value at global position `position`.
+    @inline(__always)
+    func value(at position: Int) throws -> UInt32 {
+        let block = position / store.blockTokens
+        if block != currentBlock { try load(block) }
+        return current[position - block * store.blockTokens]
+    }
+
+    private func load(_ block: Int) throws {
+        if currentBlock >= 0 { blocks[currentBlock] = current }
+        if let cached = blocks[block] {
+            current = cached
+        } else {
+            var buffer: [UInt32] = []
+            try store.decompress(block, into: &buffer)
+            decompressions += 1
+            if blocks.count >= capacity, let evicted = order.first {
+                order.removeFirst()
+                blocks[evicted] = nil
+            }
+            order.append(block)
+            current = buffer
+            blocks[block] = buffer
+        }
+        currentBlock = block
+    }
+}

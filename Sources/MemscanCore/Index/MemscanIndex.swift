@@ -1,0 +1,250 @@
+import CMemscanShims
+
+/// A memscan index opened for probing. Opening maps the file and checks the
+/// header and section table in O(1); `verifyChecksums` additionally hashes every
+/// section (what `index verify` and `scan` do by default). Every access is bounds
+/// checked, so even a corrupt file that skipped verification cannot crash the
+/// process: it yields `MemscanError.index` where the damage is noticed.
+public final class MemscanIndex: @unchecked Sendable {
+    // Immutable after init; the mapping is read-only. Safe to share across threads.
+    public let path: String
+    public let header: IndexHeader
+    public let sections: [SectionEntry]
+    public let fileSize: Int
+    let file: MappedFile
+    let ignorePattern: IgnorePattern?
+
+    let vocabHashes: UnsafeBufferPointer<UInt64>
+    let vocabOffsets: UnsafeBufferPointer<UInt64>
+    let vocabBytes: UnsafeRawBufferPointer
+    let vocabFlags: UnsafeBufferPointer<UInt8>
+    let vocabTable: UnsafeBufferPointer<UInt32>
+    let recordStarts: UnsafeBufferPointer<UInt64>
+    let recordLengths: UnsafeBufferPointer<UInt32>
+    let recordIdOffsets: UnsafeBufferPointer<UInt64>
+    let recordIdBytes: UnsafeRawBufferPointer
+    let buckets: UnsafePointer<ms_bucket>
+    let multiEntries: UnsafeBufferPointer<UInt32>
+    let postings: UnsafeBufferPointer<UInt32>
+    let tokenBlocks: BlockStore
+    let positionBlocks: BlockStore?
+
+    public convenience init(path: String, verifyChecksums: Bool = false) throws {
+        try self.init(file: MappedFile(path: path), verifyChecksums: verifyChecksums)
+    }
+
+    init(file: MappedFile, verifyChecksums: Bool) throws {
+        self.file = file
+        path = file.path
+        fileSize = file.bytes.count
+        let path = file.path
+        let (header, sections, headerLength) = try HeaderCodec.decode(file.bytes, path: path)
+        self.header = header
+        self.sections = sections
+        func fail(_ message: String) -> MemscanError { .index(path: path, message) }
+
+        var byKind: [SectionKind: UnsafeRawBufferPointer] = [:]
+        for section in sections {
+            guard section.offset >= headerLength, section.offset % IndexFormat.alignment == 0 else {
+                throw fail("corrupt section table (\(section.kind.name) at offset \(section.offset))")
+            }
+            guard section.offset + section.length <= fileSize else {
+                throw fail("truncated index file: section \(section.kind.name) ends at byte \(section.offset + section.length), file has \(fileSize)")
+            }
+            byKind[section.kind] = UnsafeRawBufferPointer(rebasing: file.bytes[section.offset ..< section.offset + section.length])
+        }
+        for kind in SectionKind.allCases where !kind.isOptional && byKind[kind] == nil {
+            throw fail("corrupt index: section \(kind.name) is missing")
+        }
+        if verifyChecksums {
+            for section in sections {
+                let bytes = byKind[section.kind]!
+                if ms_xxh3(bytes.baseAddress, bytes.count, 0) != section.checksum {
+                    throw fail("checksum mismatch in section \(section.kind.name): the index is corrupt")
+                }
+            }
+        }
+
+        let V = header.vocabCount, R = header.recordCount
+        func section(_ kind: SectionKind, length expected: Int?) throws -> UnsafeRawBufferPointer {
+            let bytes = byKind[kind] ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            if let expected, bytes.count != expected {
+                throw fail("corrupt index: section \(kind.name) has \(bytes.count) bytes, expected \(expected)")
+            }
+            return bytes
+        }
+        func typed<T>(_ bytes: UnsafeRawBufferPointer, _: T.Type) -> UnsafeBufferPointer<T> {
+            guard let base = bytes.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
+            return UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: bytes.count / MemoryLayout<T>.size)
+        }
+        vocabHashes = typed(try section(.vocabHashes, length: V * 8), UInt64.self)
+        vocabOffsets = typed(try section(.vocabOffsets, length: (V + 1) * 8), UInt64.self)
+        vocabBytes = try section(.vocabBytes, length: nil)
+        vocabFlags = typed(try section(.vocabFlags, length: V), UInt8.self)
+        let table = try section(.vocabTable, length: nil)
+        let slots = table.count / 4
+        guard table.count % 4 == 0, slots >= 2, slots & (slots - 1) == 0, slots >= V * 2 else {
+            throw fail("corrupt index: section vocab-table has an invalid size (\(table.count) bytes)")
+        }
+        vocabTable = typed(table, UInt32.self)
+        recordStarts = typed(try section(.recordStarts, length: (R + 1) * 8), UInt64.self)
+        recordLengths = typed(try section(.recordLengths, length: R * 4), UInt32.self)
+        recordIdOffsets = typed(try section(.recordIdOffsets, length: (R + 1) * 8), UInt64.self)
+        recordIdBytes = try section(.recordIdBytes, length: nil)
+        let bucketBytes = try section(.shingleTable, length: (1 << header.bucketBits) * IndexFormat.bucketSize)
+        buckets = bucketBytes.baseAddress!.assumingMemoryBound(to: ms_bucket.self)
+        multiEntries = typed(try section(.multiEntries, length: header.multiEntryCount * 12), UInt32.self)
+        let postingBytes = try section(.postings, length: nil)
+        guard postingBytes.count % 4 == 0 else { throw fail("corrupt index: section postings has \(postingBytes.count) bytes") }
+        postings = typed(postingBytes, UInt32.self)
+
+        let blockCount = (header.matchTokens + header.blockTokens - 1) / header.blockTokens
+        guard header.blockCount == blockCount else { throw fail("corrupt header (block count \(header.blockCount), expected \(blockCount))") }
+        tokenBlocks = BlockStore(
+            offsets: typed(try section(.tokenBlockOffsets, length: (blockCount + 1) * 8), UInt64.self),
+            data: try section(.tokenBlocks, length: nil), blockTokens: header.blockTokens,
+            totalValues: header.matchTokens, name: SectionKind.tokenBlocks.name, path: path)
+        let hasPositions = byKind[.positionBlocks] != nil || byKind[.positionBlockOffsets] != nil
+        guard hasPositions == (header.ignorePattern != nil) else {
+            throw fail("corrupt index: position sections \(hasPositions ? "present" : "missing") but ignore pattern \(header.ignorePattern == nil ? "absent" : "set")")
+        }
+        if hasPositions {
+            positionBlocks = BlockStore(
+                offsets: typed(try section(.positionBlockOffsets, length: (blockCount + 1) * 8), UInt64.self),
+                data: try section(.positionBlocks, length: nil), blockTokens: header.blockTokens,
+                totalValues: header.matchTokens, name: SectionKind.positionBlocks.name, path: path)
+        } else {
+            positionBlocks = nil
+        }
+        ignorePattern = try header.ignorePattern.map {
+            do { return try IgnorePattern($0) } catch { throw fail("corrupt header (ignore pattern does not compile)") }
+        }
+        file.adviseRandom()
+    }
+
+    // MARK: Vocabulary
+
+    /// Token id of the token with these bytes and `hash` (XXH3 with the token seed), or nil.
+    @inline(__always)
+    public func tokenID(bytes: UnsafeRawBufferPointer, hash: UInt64) -> UInt32? {
+        let mask = vocabTable.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        for _ in 0 ..< vocabTable.count {
+            let value = vocabTable[slot]
+            if value == 0 { return nil }
+            let id = Int(value - 1)
+            if id < vocabHashes.count && vocabHashes[id] == hash && vocabEquals(id, bytes) { return UInt32(id) }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    @inline(__always)
+    func vocabEquals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let start = Int(clamping: vocabOffsets[id]), end = Int(clamping: vocabOffsets[id + 1])
+        guard start <= end, end <= vocabBytes.count, end - start == bytes.count else { return false }
+        return bytes.count == 0 || memcmp(vocabBytes.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0
+    }
+
+    @inline(__always)
+    public func isIgnored(tokenID id: UInt32) -> Bool { vocabFlags[Int(id)] & IndexFormat.vocabFlagIgnored != 0 }
+
+    /// Whether a token absent from the vocabulary is skipped by the index's --ignore pattern.
+    public func isIgnoredUnknown(_ bytes: UnsafeRawBufferPointer) -> Bool { ignorePattern?.matches(bytes) ?? false }
+
+    public func token(_ id: UInt32) -> String {
+        guard Int(id) < vocabFlags.count else { return "" }
+        let start = Int(clamping: vocabOffsets[Int(id)]), end = Int(clamping: vocabOffsets[Int(id) + 1])
+        guard start <= end, end <= vocabBytes.count else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: vocabBytes[start ..< end]), as: UTF8.self)
+    }
+
+    // MARK: Records
+
+    public var recordCount: Int { header.recordCount }
+
+    /// The record holding matching-token `position`.
+    @inline(__always)
+    public func recordIndex(ofPosition position: Int) -> Int {
+        var low = 0, high = recordStarts.count - 1
+        let p = UInt64(position)
+        while high - low > 1 {
+            let mid = (low + high) >> 1
+            if recordStarts[mid] <= p { low = mid } else { high = mid }
+        }
+        return low
+    }
+
+    /// Matching-token range of record `r` in the global token store.
+    @inline(__always)
+    public func recordRange(_ r: Int) -> Range<Int> {
+        let start = min(Int(clamping: recordStarts[r]), header.matchTokens)
+        let end = min(max(start, Int(clamping: recordStarts[r + 1])), header.matchTokens)
+        return start ..< end
+    }
+
+    /// The record's length in original tokens (ignored tokens included).
+    public func recordOriginalLength(_ r: Int) -> Int { Int(recordLengths[r]) }
+
+    public func recordID(_ r: Int) -> String {
+        let start = Int(clamping: recordIdOffsets[r]), end = Int(clamping: recordIdOffsets[r + 1])
+        guard start <= end, end <= recordIdBytes.count else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: recordIdBytes[start ..< end]), as: UTF8.self)
+    }
+
+    @inline(__always)
+    func recordIDEquals(_ r: Int, _ id: UnsafeRawBufferPointer) -> Bool {
+        let start = Int(clamping: recordIdOffsets[r]), end = Int(clamping: recordIdOffsets[r + 1])
+        guard start <= end, end <= recordIdBytes.count, end - start == id.count else { return false }
+        return id.count == 0 || memcmp(recordIdBytes.baseAddress! + start, id.baseAddress!, id.count) == 0
+    }
+
+    // MARK: Shingles
+
+    /// Probes table keys (fmix64 of shingle hashes) with prefetching; values are
+    /// `MS_PROBE_MISS` or slot values (see `occurrences`).
+    @inline(__always)
+    public func probe(keys: UnsafeBufferPointer<UInt64>, values: UnsafeMutableBufferPointer<UInt32>) {
+        ms_probe_batch(buckets, Int32(header.bucketBits), UInt32(header.maxDisplacement),
+                       keys.baseAddress, values.baseAddress, keys.count)
+    }
+
+    /// Where the shingle of a probe hit occurs: a singleton position or a slice of
+    /// the postings, with the number of distinct records holding it.
+    @inline(__always)
+    public func occurrences(ofSlotValue value: UInt32) throws -> ShingleOccurrences {
+        if value & IndexFormat.multiFlag == 0 {
+            guard Int(value) < header.matchTokens else { throw corrupt(.shingleTable) }
+            return ShingleOccurrences(single: value, postings: UnsafeBufferPointer(start: nil, count: 0), records: 1)
+        }
+        let entry = Int(value & ~IndexFormat.multiFlag)
+        guard entry < header.multiEntryCount else { throw corrupt(.shingleTable) }
+        let start = Int(multiEntries[entry * 3]), count = Int(multiEntries[entry * 3 + 1])
+        guard start + count <= postings.count, count >= 2 else { throw corrupt(.multiEntries) }
+        return ShingleOccurrences(single: nil, postings: UnsafeBufferPointer(rebasing: postings[start ..< start + count]),
+                                  records: Int(multiEntries[entry * 3 + 2]))
+    }
+
+    func corrupt(_ kind: SectionKind) -> MemscanError {
+        .index(path: path, "corrupt index: bad value in section \(kind.name) (run `memscan index verify`)")
+    }
+}
+
+/// The occurrences of one table entry.
+public struct ShingleOccurrences {
+    public let single: UInt32?
+    public let postings: UnsafeBufferPointer<UInt32>
+    /// Distinct records holding the entry (stored at build time).
+    public let records: Int
+
+    public var count: Int { single == nil ? postings.count : 1 }
+
+    @inline(__always)
+    public subscript(i: Int) -> Int { single.map { Int($0) } ?? Int(postings[i]) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

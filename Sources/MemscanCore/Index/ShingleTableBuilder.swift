@@ -1,0 +1,109 @@
+import CMemscanShims
+
+/// Groups sampled shingle occurrences into the bucketized hash table of §6.
+///
+/// An entry is identified by (home bucket, 24-bit fingerprint): distinct shingles
+/// that share both are merged into one entry, which costs a failed verification
+/// now and then but means a probe can never be shadowed by another entry, so no
+/// match is ever lost to a fingerprint collision.
+struct ShingleTable {
+    var bucketBits = 0
+    var maxDisplacement = 0
+    var entries = 0
+    /// 16 UInt32 per bucket: 8 tags then 8 values.
+    var buckets: [UInt32] = []
+    /// (postings start, occurrences, records) per multi-occurrence entry.
+    var multiEntries: [UInt32] = []
+    var postings: [UInt32] = []
+}
+
+enum ShingleTableBuilder {
+    /// Target load: 75% of slots keeps nearly all probes within one cache line.
+    static let maxLoad = 0.75
+
+    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64]) -> ShingleTable {
+        var occurrences = input
+        occurrences.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+        var distinct = 0
+        for i in occurrences.indices where i == 0 || occurrences[i].key != occurrences[i - 1].key { distinct += 1 }
+        var bits = 0
+        while Double(1 << bits) * Double(IndexFormat.slotsPerBucket) * maxLoad < Double(distinct) { bits += 1 }
+        while true {
+            if let table = tryBuild(sorted: occurrences, bucketBits: bits, recordStarts: recordStarts) { return table }
+            bits += 1  // a run longer than the displacement limit: spread it over more buckets
+        }
+    }
+
+    private static func tryBuild(sorted occurrences: [ShingleOccurrence], bucketBits: Int, recordStarts: [UInt64]) -> ShingleTable? {
+        var table = ShingleTable()
+        table.bucketBits = bucketBits
+        let bucketCount = 1 << bucketBits
+        let mask = bucketCount - 1
+        table.buckets = [UInt32](repeating: 0, count: bucketCount * 16)
+        var fill = [UInt8](repeating: 0, count: bucketCount)
+        var cursor = 0
+        var run: [(fingerprint: UInt32, position: UInt32)] = []
+        var i = 0
+        while i < occurrences.count {
+            let home = Int(ms_home_bucket(occurrences[i].key, Int32(bucketBits)))
+            run.removeAll(keepingCapacity: true)
+            while i < occurrences.count && Int(ms_home_bucket(occurrences[i].key, Int32(bucketBits))) == home {
+                run.append((ms_tag_fingerprint(occurrences[i].key), occurrences[i].position))
+                i += 1
+            }
+            run.sort { $0.fingerprint != $1.fingerprint ? $0.fingerprint < $1.fingerprint : $0.position < $1.position }
+            var j = 0
+            while j < run.count {
+                var end = j + 1
+                while end < run.count && run[end].fingerprint == run[j].fingerprint { end += 1 }
+                // Homes arrive in increasing order, so every bucket between the home
+                // and the cursor is already full: linear probing stays valid.
+                cursor = max(cursor, home)
+                while fill[cursor & mask] == IndexFormat.slotsPerBucket { cursor += 1 }
+                let displacement = cursor - home
+                if displacement > IndexFormat.maxDisplacement || cursor - home >= bucketCount { return nil }
+                let bucket = cursor & mask
+                let slot = Int(fill[bucket])
+                fill[bucket] += 1
+                table.buckets[bucket * 16 + slot] = run[j].fingerprint << 8 | UInt32(displacement)
+                table.buckets[bucket * 16 + 8 + slot] = value(for: run[j ..< end], table: &table, recordStarts: recordStarts)
+                table.maxDisplacement = max(table.maxDisplacement, displacement)
+                table.entries += 1
+                j = end
+            }
+        }
+        return table
+    }
+
+    /// Slot value: the position itself for a single occurrence, else a multi entry.
+    private static func value(for group: ArraySlice<(fingerprint: UInt32, position: UInt32)>, table: inout ShingleTable,
+                              recordStarts: [UInt64]) -> UInt32 {
+        if group.count == 1 { return group.first!.position }
+        let index = UInt32(table.multiEntries.count / 3)
+        var records = 0
+        var lastRecord = -1
+        for occurrence in group {
+            let record = recordIndex(of: occurrence.position, starts: recordStarts)
+            if record != lastRecord {
+                records += 1
+                lastRecord = record
+            }
+        }
+        table.multiEntries.append(UInt32(table.postings.count))
+        table.multiEntries.append(UInt32(group.count))
+        table.multiEntries.append(UInt32(records))
+        for occurrence in group { table.postings.append(occurrence.position) }
+        return IndexFormat.multiFlag | index
+    }
+
+    /// The record whose token range holds `position` (starts are ascending).
+    static func recordIndex(of position: UInt32, starts: [UInt64]) -> Int {
+        var low = 0, high = starts.count - 1  // invariant: starts[low] <= position < starts[high]
+        let p = UInt64(position)
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if starts[mid] <= p { low = mid } else { high = mid }
+        }
+        return low
+    }
+}

@@ -1,0 +1,45 @@
+/// Risk classes of §4, ordered.
+public enum Risk: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
+    case low = 0, medium = 1, high = 2
+    public static func < (a: Risk, b: Risk) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { ["low", "medium", "high"][rawValue] }
+    public init?(name: String) {
+        guard let r = Risk.allCases.first(where: { $0.description == name }) else { return nil }
+        self = r
+    }
+}
+
+/// How widely a span is shared across training records.
+public enum Rarity: String, Sendable, CaseIterable {
+    case unique, rare, common
+}
+
+/// Options of `memscan scan` that shape matching and reporting (§4, §5).
+public struct ScanOptions: Sendable {
+    /// Minimum new (beyond-prompt) matching tokens; nil means the index's G.
+    public var minLength: Int? = nil
+    /// Stop counting records containing a span at this many (reported as ">= cap").
+    public var recordsCap: Int = 1000
+    public var maxRecordIDs: Int = 5
+    /// Spans in at most this many records are "rare" (1 is "unique").
+    public var rareMax: Int = 5
+    /// A shingle with more occurrences than this is only partly enumerated; spans
+    /// relying on it report `records_capped`.
+    public var maxOccurrences: Int = 100_000
+    /// `high` risk needs sensitive content or at least this multiple of minLength new tokens.
+    public var highRiskLengthFactor: Int = 2
+    /// Emit generations without spans too.
+    public var all: Bool = false
+    public var threads: Int = 1
+
+    public init() {}
+
+    public func validate() throws {
+        if let minLength, minLength < 1 { throw MemscanError.usage("--min-length must be at least 1 (got \(minLength))") }
+        guard recordsCap >= 1 else { throw MemscanError.usage("--records-cap must be at least 1") }
+        guard maxRecordIDs >= 0 else { throw MemscanError.usage("--max-record-ids must not be negative") }
+        guard rareMax >= 1 else { throw MemscanError.usage("--rare-max must be at least 1") }
+        guard maxOccurrences >= 1 else { throw MemscanError.usage("--max-occurrences must be at least 1") }
+        guard threads >= 1 else { throw MemscanError.usage("--threads must be at least 1") }
+    }
+}
