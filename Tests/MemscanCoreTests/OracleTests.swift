@@ -285,3 +285,4 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog) throws 
         #expect(!anonymous.isEmpty && anonymous.allSatisfy { $0.isSelf == nil })
     }
 }
+

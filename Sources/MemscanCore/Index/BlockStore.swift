@@ -14,20 +14,27 @@ struct BlockStore: @unchecked Sendable {
 
     func valueCount(ofBlock block: Int) -> Int { min(blockTokens, totalValues - block * blockTokens) }
 
-    /// Decompresses block `block` into `buffer` (resized to fit).
-    func decompress(_ block: Int, into buffer: inout [UInt32]) throws {
+    /// Decompresses block `block` into a new array. `context` is a reusable
+    /// decompression context (nil: a temporary one).
+    func decompress(_ block: Int, context: OpaquePointer? = nil) throws -> [UInt32] {
         let start = Int(clamping: offsets[block]), end = Int(clamping: offsets[block + 1])
         guard start <= end, end <= data.count else {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
         }
         let expected = valueCount(ofBlock: block)
-        if buffer.count != expected { buffer = [UInt32](repeating: 0, count: expected) }
-        let produced = buffer.withUnsafeMutableBytes {
-            ms_zstd_decompress($0.baseAddress, $0.count, data.baseAddress! + start, end - start)
+        var produced = -1
+        let values = [UInt32](unsafeUninitializedCapacity: expected) { buffer, count in
+            produced = ms_zstd_decompress(context, buffer.baseAddress, expected * 4, data.baseAddress! + start, end - start)
+            if produced == expected * 4 {
+                count = expected
+            } else {
+                count = 0
+            }
         }
         guard produced == expected * 4 else {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
         }
+        return values
     }
 }
 
@@ -35,6 +42,7 @@ struct BlockStore: @unchecked Sendable {
 /// same few blocks again and again while a generation is being scanned.
 final class BlockCache {
     let store: BlockStore
+    private let context: OpaquePointer?
     private var blocks: [Int: [UInt32]] = [:]
     private var order: [Int] = []
     let capacity: Int
@@ -42,10 +50,13 @@ final class BlockCache {
     private(set) var currentBlock = -1
     private(set) var decompressions = 0
 
-    init(store: BlockStore, capacity: Int = 64) {
+    init(store: BlockStore, capacity: Int = 256) {
         self.store = store
         self.capacity = capacity
+        context = ZSTD_createDCtx()
     }
+
+    deinit { ZSTD_freeDCtx(context) }
 
     /// The value at global position `position`.
     @inline(__always)
@@ -56,20 +67,18 @@ final class BlockCache {
     }
 
     private func load(_ block: Int) throws {
-        if currentBlock >= 0 { blocks[currentBlock] = current }
         if let cached = blocks[block] {
             current = cached
         } else {
-            var buffer: [UInt32] = []
-            try store.decompress(block, into: &buffer)
+            let values = try store.decompress(block, context: context)
             decompressions += 1
             if blocks.count >= capacity, let evicted = order.first {
                 order.removeFirst()
                 blocks[evicted] = nil
             }
             order.append(block)
-            current = buffer
-            blocks[block] = buffer
+            blocks[block] = values
+            current = values
         }
         currentBlock = block
     }

@@ -17,7 +17,7 @@ enum HeaderCodec {
         out.appendLE(UInt32(header.tokenizer == .codes ? 0 : 1))
         out.appendLE(UInt32(header.k))
         out.appendLE(UInt32(header.w))
-        out.appendLE(UInt32(header.bucketBits))
+        out.appendLE(UInt32(header.bucketCount))
         out.appendLE(UInt32(header.maxDisplacement))
         out.appendLE(UInt32(header.blockTokens))
         out.appendLE(header.tokenSeed)
@@ -89,7 +89,7 @@ enum HeaderCodec {
         header.tokenizer = tokenizer == 0 ? .codes : .text
         header.k = Int(bytes.loadLE(UInt32.self, at: 28))
         header.w = Int(bytes.loadLE(UInt32.self, at: 32))
-        header.bucketBits = Int(bytes.loadLE(UInt32.self, at: 36))
+        header.bucketCount = Int(bytes.loadLE(UInt32.self, at: 36))
         header.maxDisplacement = Int(bytes.loadLE(UInt32.self, at: 40))
         header.blockTokens = Int(bytes.loadLE(UInt32.self, at: 44))
         header.tokenSeed = bytes.loadLE(UInt64.self, at: 48)
@@ -109,7 +109,7 @@ enum HeaderCodec {
             guard let pattern = String(validating: raw, as: UTF8.self) else { throw fail("corrupt header (ignore pattern is not UTF-8)") }
             header.ignorePattern = pattern
         }
-        guard (1 ... 64).contains(header.k), (1 ... 1024).contains(header.w), header.bucketBits <= 40,
+        guard (1 ... 64).contains(header.k), (1 ... 1024).contains(header.w), header.bucketCount >= 1,
               header.maxDisplacement <= IndexFormat.maxDisplacement, header.blockTokens >= 1,
               header.blockTokens <= 1 << 24, UInt64(header.matchTokens) <= IndexFormat.maxMatchTokens
         else { throw fail("corrupt header (parameter out of range)") }

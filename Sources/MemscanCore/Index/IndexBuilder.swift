@@ -96,7 +96,7 @@ public final class IndexBuilder {
 
         let occurrences = sampleShingles(tokenHashes: tokenHashes)
         let table = ShingleTableBuilder.build(occurrences: occurrences, recordStarts: recordStarts)
-        header.bucketBits = table.bucketBits
+        header.bucketCount = table.bucketCount
         header.maxDisplacement = table.maxDisplacement
         header.tableEntries = table.entries
         header.sampledOccurrences = occurrences.count

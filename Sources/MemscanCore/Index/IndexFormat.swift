@@ -33,7 +33,7 @@ public enum SectionKind: UInt32, CaseIterable, Sendable {
     case recordLengths = 7      // UInt32 x R: original token count of each record
     case recordIdOffsets = 8    // UInt64 x (R+1): offsets into recordIdBytes
     case recordIdBytes = 9      // UTF-8 external record ids, concatenated
-    case shingleTable = 10      // 64-byte buckets x 2^bucketBits
+    case shingleTable = 10      // 64-byte buckets x bucketCount
     case multiEntries = 11      // (UInt32 start, UInt32 occurrences, UInt32 records) x M
     case postings = 12          // UInt32 matching-token positions, grouped by multi entry, ascending
     case tokenBlockOffsets = 13 // UInt64 x (B+1): offsets of the zstd frames in tokenBlocks
@@ -71,7 +71,7 @@ public struct IndexHeader: Sendable, Equatable {
     public var tokenizer: TokenizerKind = .codes
     public var k: Int = 8
     public var w: Int = 9
-    public var bucketBits: Int = 0
+    public var bucketCount: Int = 1
     public var maxDisplacement: Int = 0
     public var blockTokens: Int = 4096
     public var tokenSeed: UInt64 = 0

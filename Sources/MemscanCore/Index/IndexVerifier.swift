@@ -30,7 +30,7 @@ public enum IndexVerifier {
             }
         }
         var entries = 0
-        for bucket in 0 ..< (1 << h.bucketBits) {
+        for bucket in 0 ..< h.bucketCount {
             let b = index.buckets[bucket]
             try withUnsafeBytes(of: b) { raw in
                 for slot in 0 ..< IndexFormat.slotsPerBucket {
@@ -45,11 +45,11 @@ public enum IndexVerifier {
         for p in index.postings where Int(p) >= h.matchTokens { throw fail(.postings, "position \(p) beyond the token store") }
         var buffer: [UInt32] = []
         for block in 0 ..< index.tokenBlocks.blockCount {
-            try index.tokenBlocks.decompress(block, into: &buffer)
+            buffer = try index.tokenBlocks.decompress(block)
             for id in buffer where Int(id) >= h.vocabCount { throw fail(.tokenBlocks, "block \(block) holds token id \(id) outside the vocabulary") }
         }
         if let positions = index.positionBlocks {
-            for block in 0 ..< positions.blockCount { try positions.decompress(block, into: &buffer) }
+            for block in 0 ..< positions.blockCount { _ = try positions.decompress(block) }
         }
         return Report(sections: index.sections.count, bytes: index.fileSize, blocks: index.tokenBlocks.blockCount)
     }

@@ -91,7 +91,7 @@ public final class MemscanIndex: @unchecked Sendable {
         recordLengths = typed(try section(.recordLengths, length: R * 4), UInt32.self)
         recordIdOffsets = typed(try section(.recordIdOffsets, length: (R + 1) * 8), UInt64.self)
         recordIdBytes = try section(.recordIdBytes, length: nil)
-        let bucketBytes = try section(.shingleTable, length: (1 << header.bucketBits) * IndexFormat.bucketSize)
+        let bucketBytes = try section(.shingleTable, length: header.bucketCount * IndexFormat.bucketSize)
         buckets = bucketBytes.baseAddress!.assumingMemoryBound(to: ms_bucket.self)
         multiEntries = typed(try section(.multiEntries, length: header.multiEntryCount * 12), UInt32.self)
         let postingBytes = try section(.postings, length: nil)
@@ -205,7 +205,7 @@ public final class MemscanIndex: @unchecked Sendable {
     /// `MS_PROBE_MISS` or slot values (see `occurrences`).
     @inline(__always)
     public func probe(keys: UnsafeBufferPointer<UInt64>, values: UnsafeMutableBufferPointer<UInt32>) {
-        ms_probe_batch(buckets, Int32(header.bucketBits), UInt32(header.maxDisplacement),
+        ms_probe_batch(buckets, UInt64(header.bucketCount), UInt32(header.maxDisplacement),
                        keys.baseAddress, values.baseAddress, keys.count)
     }
 

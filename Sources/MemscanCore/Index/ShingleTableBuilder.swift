@@ -7,7 +7,7 @@ import CMemscanShims
 /// now and then but means a probe can never be shadowed by another entry, so no
 /// match is ever lost to a fingerprint collision.
 struct ShingleTable {
-    var bucketBits = 0
+    var bucketCount = 1
     var maxDisplacement = 0
     var entries = 0
     /// 16 UInt32 per bucket: 8 tags then 8 values.
@@ -18,36 +18,33 @@ struct ShingleTable {
 }
 
 enum ShingleTableBuilder {
-    /// Target load: 75% of slots keeps nearly all probes within one cache line.
-    static let maxLoad = 0.75
+    /// Target load: 80% of slots keeps nearly all probes within one cache line.
+    static let maxLoad = 0.8
 
     static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64]) -> ShingleTable {
         var occurrences = input
         occurrences.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
         var distinct = 0
         for i in occurrences.indices where i == 0 || occurrences[i].key != occurrences[i - 1].key { distinct += 1 }
-        var bits = 0
-        while Double(1 << bits) * Double(IndexFormat.slotsPerBucket) * maxLoad < Double(distinct) { bits += 1 }
+        var bucketCount = max(1, Int((Double(distinct) / (Double(IndexFormat.slotsPerBucket) * maxLoad)).rounded(.up)))
         while true {
-            if let table = tryBuild(sorted: occurrences, bucketBits: bits, recordStarts: recordStarts) { return table }
-            bits += 1  // a run longer than the displacement limit: spread it over more buckets
+            if let table = tryBuild(sorted: occurrences, bucketCount: bucketCount, recordStarts: recordStarts) { return table }
+            bucketCount += bucketCount / 8 + 1  // a run longer than the displacement limit: spread it out
         }
     }
 
-    private static func tryBuild(sorted occurrences: [ShingleOccurrence], bucketBits: Int, recordStarts: [UInt64]) -> ShingleTable? {
+    private static func tryBuild(sorted occurrences: [ShingleOccurrence], bucketCount: Int, recordStarts: [UInt64]) -> ShingleTable? {
         var table = ShingleTable()
-        table.bucketBits = bucketBits
-        let bucketCount = 1 << bucketBits
-        let mask = bucketCount - 1
+        table.bucketCount = bucketCount
         table.buckets = [UInt32](repeating: 0, count: bucketCount * 16)
         var fill = [UInt8](repeating: 0, count: bucketCount)
         var cursor = 0
         var run: [(fingerprint: UInt32, position: UInt32)] = []
         var i = 0
         while i < occurrences.count {
-            let home = Int(ms_home_bucket(occurrences[i].key, Int32(bucketBits)))
+            let home = Int(ms_home_bucket(occurrences[i].key, UInt64(bucketCount)))
             run.removeAll(keepingCapacity: true)
-            while i < occurrences.count && Int(ms_home_bucket(occurrences[i].key, Int32(bucketBits))) == home {
+            while i < occurrences.count && Int(ms_home_bucket(occurrences[i].key, UInt64(bucketCount))) == home {
                 run.append((ms_tag_fingerprint(occurrences[i].key), occurrences[i].position))
                 i += 1
             }
@@ -59,10 +56,10 @@ enum ShingleTableBuilder {
                 // Homes arrive in increasing order, so every bucket between the home
                 // and the cursor is already full: linear probing stays valid.
                 cursor = max(cursor, home)
-                while fill[cursor & mask] == IndexFormat.slotsPerBucket { cursor += 1 }
+                while fill[cursor % bucketCount] == IndexFormat.slotsPerBucket { cursor += 1 }
                 let displacement = cursor - home
                 if displacement > IndexFormat.maxDisplacement || cursor - home >= bucketCount { return nil }
-                let bucket = cursor & mask
+                let bucket = cursor % bucketCount
                 let slot = Int(fill[bucket])
                 fill[bucket] += 1
                 table.buckets[bucket * 16 + slot] = run[j].fingerprint << 8 | UInt32(displacement)

@@ -67,6 +67,7 @@ struct UnicodeNormalizer: Sendable {
             output.removeAll(keepingCapacity: true)
             runPipeline(CollectionOfOne(scalar), into: &output, scratch: &scratch)
             if output.count != 1 || output[0] != scalar {
+                precondition(output.count < 32, "Unicode table mapping too long")
                 changesAlone.insert(scalar)
                 aloneMappings[scalar] = UInt32(aloneStore.count) << 5 | UInt32(output.count)
                 aloneStore.append(contentsOf: output)

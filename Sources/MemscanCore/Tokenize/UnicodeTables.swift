@@ -4,6 +4,9 @@
 // and toolchains: an index must tokenize the same way at scan time as at build time.
 
 enum UnicodeTableData {
+    /// The Unicode version of every table below, for index headers and messages.
+    static let unicodeVersion = "16.0"
+
     /// Canonical combining classes other than 0: `START[-END]:CLASS`, hex scalars.
     static let combiningClasses = """
         300-314:230 315:232 316-319:220 31A:232 31B:216 31C-320:220 321-322:202 323-326:220 327-328:202

@@ -5,12 +5,12 @@
 //   swiftc -O -parse-as-library -D MEMSCAN_GENERATE_UNICODE_TABLES \
 //     Sources/MemscanCore/Tokenize/UnicodeTablesGenerator.swift -l_FoundationICU -o /tmp/gen-tables
 //   /tmp/gen-tables > Sources/MemscanCore/Tokenize/UnicodeTables.swift
-// Check the tokenizer's normalizer against ICU (every scalar alone, a few million pairs and
-// random sequences); prints mismatches and exits 1 if there are any:
+// Check the normalizer and the text tokenizer against ICU (every scalar alone, millions of
+// pairs, random strings); prints mismatches and exits 1 if there are any:
 //   cd Sources/MemscanCore/Tokenize && swiftc -O -parse-as-library \
 //     -D MEMSCAN_GENERATE_UNICODE_TABLES -D MEMSCAN_VERIFY_UNICODE_TABLES \
 //     UnicodeTablesGenerator.swift UnicodeNormalizer.swift UnicodeTableParser.swift \
-//     ScalarClasses.swift UnicodeTables.swift \
+//     ScalarClasses.swift UnicodeTables.swift TextTokenizer.swift ../Input/TokenList.swift \
 //     -l_FoundationICU -o /tmp/check-tables && /tmp/check-tables --verify
 // A newer ICU means a new Unicode version: existing text indexes were built with the old
 // tables, so bump the text tokenizer's version in the index header along with the data.
@@ -67,6 +67,9 @@ enum UnicodeTablesGenerator {
         // and toolchains: an index must tokenize the same way at scan time as at build time.
 
         enum UnicodeTableData {
+            /// The Unicode version of every table below, for index headers and messages.
+            static let unicodeVersion = "\(U_UNICODE_VERSION)"
+
             /// Canonical combining classes other than 0: `START[-END]:CLASS`, hex scalars.
             static let combiningClasses = \(literal(valueRanges(ccc)))
 
@@ -201,6 +204,38 @@ enum UnicodeTablesGenerator {
                 Bool.random(using: &generator) ? joiners.randomElement(using: &generator)!
                     : assigned.randomElement(using: &generator)!
             })
+        }
+        // The tokenizer end to end, fast paths included, against ICU on the whole string.
+        let ascii = (0x20 ... 0x7E).map { UInt32($0) } + [0x0A, 0x09]
+        for _ in 0 ..< 200_000 {
+            let length = Int.random(in: 1 ... 12, using: &generator)
+            let input = (0 ..< length).map { _ -> UInt32 in
+                switch Int.random(in: 0 ..< 3, using: &generator) {
+                case 0: return ascii.randomElement(using: &generator)!
+                case 1: return joiners.randomElement(using: &generator)!
+                default: return assigned.randomElement(using: &generator)!
+                }
+            }
+            checked += 1
+            var expected: [[UInt32]] = [], current: [UInt32] = []
+            for scalar in icu.fold(icu.nfkc(input)) {
+                switch icu.scalarClass(scalar) {
+                case 1: current.append(scalar)
+                case 2 where !current.isEmpty: current.append(scalar)
+                default:
+                    if !current.isEmpty { expected.append(current) }
+                    current = []
+                }
+            }
+            if !current.isEmpty { expected.append(current) }
+            let text = String(String.UnicodeScalarView(input.map { Unicode.Scalar($0)! }))
+            let tokens = TextTokenizer.tokenize(text).strings.map { $0.unicodeScalars.map(\.value) }
+            if tokens != expected {
+                failures += 1
+                if failures <= 40 {
+                    print("TOKENS", input.map(hex), "tokenizer:", tokens.map { $0.map(hex) }, "icu:", expected.map { $0.map(hex) })
+                }
+            }
         }
         print("checked \(checked) sequences, \(failures) mismatches")
         return failures == 0
