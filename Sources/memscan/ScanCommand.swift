@@ -14,7 +14,9 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Index of a held-out reference corpus: spans found there too are flagged in_reference.")
     var reference: String?
 
-    @Option(help: "Sensitive categories file ('category pattern' lines, POSIX regex per token).")
+    @Option(help: ArgumentHelp(
+        "Sensitive categories: a file ('category pattern' lines, POSIX regex per token) or a built-in list: \(DefaultSensitiveLists.names.joined(separator: ", ")) (ICD-10-CM codes, ICD-9-CM codes, note words, all three). A file of that name takes precedence.",
+        valueName: "FILE|LIST"))
     var sensitive: String?
 
     @Option(name: .customLong("min-length"), help: "Minimum new (beyond-prompt) tokens of a span (default: the index's G; shorter is best effort).")
@@ -82,7 +84,10 @@ struct ScanCommand: ParsableCommand {
         let main = try MemscanIndex(path: index, verifyChecksums: !trustIndex)
         let referenceIndex = try reference.map { try MemscanIndex(path: $0, verifyChecksums: !trustIndex) }
         let categories = try sensitive.map { path -> SensitiveCategories in
-            try SensitiveCategories(text: readTextFile(path), source: path)
+            if !pathExists(path), let builtIn = DefaultSensitiveLists.text(named: path) {
+                return try SensitiveCategories(text: builtIn, source: "built-in list \(path)")
+            }
+            return try SensitiveCategories(text: readTextFile(path), source: path)
         }
         var options = ScanOptions()
         options.minLength = minLength
@@ -145,6 +150,12 @@ extension String {
     func replacingAll(_ target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
+}
+
+/// Whether anything (file, directory, ...) exists at `path`.
+private func pathExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
 }
 
 /// Reads a whole (small) text file, with an error naming it.

@@ -42,6 +42,11 @@ struct OracleTempDirectory {
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
+    /// The folder holding `file` (already existing; e.g. shared with a child process).
+    init(parentOf file: String) {
+        url = URL(fileURLWithPath: file).deletingLastPathComponent()
+    }
+
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
@@ -288,7 +293,10 @@ enum OracleSemantics {
     /// maximal-match interval containing it occurs in exactly the same records (the rule
     /// SpanBuilder.swift adopted during this work). Flip this if that rule is the intended one;
     /// MEMSCAN_ORACLE_CLOSED=1 selects it for one run.
-    static let closedIntervalsOnly = ProcessInfo.processInfo.environment["MEMSCAN_ORACLE_CLOSED"] == "1"
+    /// memscan reports "closed" intervals only (see SpanBuilder): an interval is left
+    /// out when a strictly longer reported interval lies in exactly the same records.
+    /// MEMSCAN_ORACLE_CLOSED=0 checks the raw every-maximal-interval semantics instead.
+    static let closedIntervalsOnly = ProcessInfo.processInfo.environment["MEMSCAN_ORACLE_CLOSED"] != "0"
 }
 
 /// What one scan was asked to do, for checking its result.
@@ -298,11 +306,35 @@ struct OracleScanSetup {
     var recordsCap: Int
     var maxRecordIDs: Int
     var rareMax: Int = 5
+    /// ScanOptions.maxOccurrences when set small: shingles with more occurrences are only
+    /// partly enumerated, so spans may be missed, but a count not flagged capped is exact.
+    var truncatedOccurrences = false
+}
+
+/// What the checked spans exercised, so that a test can insist it was not vacuous.
+struct OracleStats: CustomStringConvertible {
+    var spans = 0
+    var atLeastG = 0
+    var belowG = 0
+    var selfTrue = 0
+    var selfFalse = 0
+    var capped = 0
+    var sharedByMany = 0
+    var crossingPrompt = 0
+    var withIgnoredInside = 0
+    var atGenerationStart = 0
+    var atGenerationEnd = 0
+
+    var description: String {
+        "spans \(spans) (>=G \(atLeastG), <G \(belowG)), self \(selfTrue)/\(selfFalse), capped \(capped), "
+            + "records>=3 \(sharedByMany), across prompt \(crossingPrompt), ignored inside \(withIgnoredInside), "
+            + "at start \(atGenerationStart), at end \(atGenerationEnd)"
+    }
 }
 
 /// Checks one `GenerationResult` against the oracle; returns human-readable failures.
 func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation tokens: [String],
-                 promptLength: Int, patientID: String?, setup: OracleScanSetup) -> [String] {
+                 promptLength: Int, patientID: String?, setup: OracleScanSetup, stats: inout OracleStats) -> [String] {
     var failures: [String] = []
     func fail(_ message: String) { failures.append(message) }
     let g = oracle.sequence(tokens)
@@ -319,6 +351,14 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
     if result.promptTokens != promptLength { fail("result.promptTokens \(result.promptTokens) != \(promptLength)") }
     if result.longest != (result.spans.map(\.newTokens).max() ?? 0) { fail("longest \(result.longest) is not the longest span") }
 
+    // Coverage: continuation tokens inside some span, over continuation tokens.
+    let continuation = tokens.count - promptLength
+    var covered = Set<Int>()
+    for span in result.spans { for t in max(span.start, promptLength) ..< max(span.end, promptLength) { covered.insert(t) } }
+    let coverage = continuation > 0 ? Double(covered.count) / Double(continuation) : 0
+    if abs(result.coverage - coverage) > 1e-9 { fail("coverage \(result.coverage), expected \(coverage)") }
+    if result.maxRisk != result.spans.map(\.risk).max() { fail("maxRisk \(String(describing: result.maxRisk)) is not the spans' maximum") }
+
     var reported = Set<OracleInterval>()
     for span in result.spans {
         let label = "span [\(span.start), \(span.end)) record \(span.record) [\(span.recordStart), \(span.recordEnd))"
@@ -329,6 +369,16 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
             continue
         }
         let v = OracleInterval(a: a, b: last + 1)
+        stats.spans += 1
+        if v.b - v.a >= setup.guaranteed { stats.atLeastG += 1 } else { stats.belowG += 1 }
+        if span.isSelf == true { stats.selfTrue += 1 }
+        if span.isSelf == false { stats.selfFalse += 1 }
+        if span.recordsCapped { stats.capped += 1 }
+        if span.records >= 3 { stats.sharedByMany += 1 }
+        if span.start < promptLength { stats.crossingPrompt += 1 }
+        if span.end - span.start != v.b - v.a { stats.withIgnoredInside += 1 }
+        if span.start == 0 { stats.atGenerationStart += 1 }
+        if span.end == tokens.count { stats.atGenerationEnd += 1 }
         if !reported.insert(v).inserted { fail("\(label): interval reported twice") }
         if span.kind != .verbatim { fail("\(label): kind \(span.kind)") }
         if span.end <= promptLength { fail("\(label): lies entirely inside the prompt (\(promptLength) tokens)") }
@@ -368,7 +418,11 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
         let containing = oracle.recordsContaining(g, v)
         let containingIDs = Set(containing.map { oracle.corpus.ids[$0] })
         let trueCount = containing.count
-        if len >= setup.guaranteed {
+        if len >= setup.guaranteed && setup.truncatedOccurrences && span.recordsCapped {
+            if span.records < 1 || span.records > min(trueCount, setup.recordsCap) {
+                fail("\(label): capped records \(span.records) outside 1...min(\(trueCount), cap \(setup.recordsCap))")
+            }
+        } else if len >= setup.guaranteed {
             if span.records != min(trueCount, setup.recordsCap) {
                 fail("\(label): records \(span.records), expected min(\(trueCount), cap \(setup.recordsCap))")
             }
@@ -394,7 +448,7 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
         // Targeted: self when the patient's record has a maximal match exactly here.
         if let patientID {
             let selfHere = oracle.recordByID[patientID].map { p in all[v]?.contains { $0.record == p } ?? false } ?? false
-            if len >= setup.guaranteed {
+            if len >= setup.guaranteed && !(setup.truncatedOccurrences && span.recordsCapped) {
                 if span.isSelf != selfHere { fail("\(label): isSelf \(String(describing: span.isSelf)), expected \(selfHere)") }
                 if selfHere && span.record != patientID { fail("\(label): patient \(patientID) matches here but record is \(span.record)") }
             } else if span.isSelf == nil {
@@ -424,12 +478,12 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
         isClosed = { v in
             !keys.contains { u in u.a <= v.a && u.b >= v.b && u.b - u.a > v.b - v.a && containing[u] == containing[v] }
         }
-        for v in reported where v.b - v.a >= setup.guaranteed && all[v] != nil && !isClosed(v) {
+        for v in reported where !setup.truncatedOccurrences && v.b - v.a >= setup.guaranteed && all[v] != nil && !isClosed(v) {
             fail("reported \(show(v)) although a longer interval holds it in the same records")
         }
     }
-    for v in all.keys.sorted() where v.b - v.a >= setup.guaranteed && newTokens(v) >= setup.minLength && !reported.contains(v)
-        && isClosed(v) {
+    for v in all.keys.sorted() where !setup.truncatedOccurrences && v.b - v.a >= setup.guaranteed
+        && newTokens(v) >= setup.minLength && !reported.contains(v) && isClosed(v) {
         let hits = all[v]!.prefix(3).map { "\(oracle.corpus.ids[$0.record])@\(oracle.records[$0.record].original[$0.j])" }
         fail("MISSED maximal match \(show(v)) (\(v.b - v.a) tokens, new \(newTokens(v))) in \(hits)")
     }

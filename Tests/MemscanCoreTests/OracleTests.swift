@@ -14,11 +14,14 @@ struct OracleConfig: Sendable, CustomStringConvertible {
     var seed: UInt64
     var shape = CorpusShape()
     var ignore: String? = nil
+    /// Small ScanOptions.maxOccurrences: common shingles are only partly enumerated.
+    var maxOccurrences: ClosedRange<Int>? = nil
     var generationsPerScan = 8
     var maxGenerationLength = 200
 
     var description: String {
-        "k=\(k) w=\(w) blockTokens=\(blockTokens) ignore=\(ignore ?? "-") seed=0x\(String(seed, radix: 16))"
+        "k=\(k) w=\(w) blockTokens=\(blockTokens) ignore=\(ignore ?? "-")"
+            + (maxOccurrences.map { " maxOccurrences=\($0)" } ?? "") + " seed=0x\(String(seed, radix: 16))"
     }
 
     static let plain: [OracleConfig] = [
@@ -28,6 +31,8 @@ struct OracleConfig: Sendable, CustomStringConvertible {
         OracleConfig(k: 8, w: 9, blockTokens: 4096, trials: 5, seed: 0x0AC1_E004),
         OracleConfig(k: 8, w: 9, blockTokens: 16, trials: 4, seed: 0x0AC1_E005),
         OracleConfig(k: 4, w: 6, blockTokens: 64, trials: 5, seed: 0x0AC1_E006),
+        OracleConfig(k: 3, w: 1, blockTokens: 16, trials: 3, seed: 0x0AC1_E007, maxOccurrences: 1 ... 6),
+        OracleConfig(k: 4, w: 6, blockTokens: 64, trials: 3, seed: 0x0AC1_E008, maxOccurrences: 1 ... 6),
     ]
 
     static let ignoring: [OracleConfig] = [
@@ -62,9 +67,10 @@ final class FailureLog {
 /// One random trial: corpus, index, several option sets, several generations each.
 /// Returns the number of spans checked.
 @discardableResult
-func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog) throws -> Int {
-    var rng = SplitMix64(seed: config.seed &+ UInt64(trial) &* 0x1000_0000_01B3)
-    let context = "\(config) trial=\(trial)"
+func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog, stats: inout OracleStats) throws -> Int {
+    let trialSeed = config.seed &+ UInt64(trial) &* 0x1000_0000_01B3
+    var rng = SplitMix64(seed: trialSeed)
+    let context = "\(config) trial=\(trial) (SplitMix64 seed 0x\(String(trialSeed, radix: 16)))"
     let (corpus, vocabulary) = CorpusGenerator.corpus(config.shape, rng: &rng)
     let directory = OracleTempDirectory("oracle")
     defer { directory.remove() }
@@ -91,9 +97,11 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog) throws 
         scanOptions.minLength = minLength
         scanOptions.recordsCap = rng.pick([1, 2, 3, 7, 1000])
         scanOptions.maxRecordIDs = rng.pick([0, 1, 3, 5, 50])
+        if let range = config.maxOccurrences { scanOptions.maxOccurrences = rng.int(range) }
         let scanner = GenerationScanner(context: try ScanContext(index: index, options: scanOptions))
         let setup = OracleScanSetup(guaranteed: G, minLength: minLength ?? G, recordsCap: scanOptions.recordsCap,
-                                    maxRecordIDs: scanOptions.maxRecordIDs, rareMax: scanOptions.rareMax)
+                                    maxRecordIDs: scanOptions.maxRecordIDs, rareMax: scanOptions.rareMax,
+                                    truncatedOccurrences: config.maxOccurrences != nil)
         for gen in 0 ..< config.generationsPerScan {
             let (tokens, sources) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary,
                                                                maxLength: config.maxGenerationLength,
@@ -113,9 +121,9 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog) throws 
                                     content: .tokens(TokenList(tokens)), prompt: prompt, patientID: patientID)
             let result = try scanner.scan(input)
             let failures = oracleCheck(result: result, oracle: oracle, generation: tokens, promptLength: promptLength,
-                                       patientID: patientID, setup: setup)
+                                       patientID: patientID, setup: setup, stats: &stats)
             log.record("\(context) options=\(n) minLength=\(minLength.map(String.init) ?? "G") cap=\(scanOptions.recordsCap) "
-                       + "ids=\(scanOptions.maxRecordIDs) gen=\(gen) prompt=\(promptLength) patient=\(patientID ?? "-")", failures)
+                       + "ids=\(scanOptions.maxRecordIDs) maxOcc=\(scanOptions.maxOccurrences) gen=\(gen) prompt=\(promptLength) patient=\(patientID ?? "-")", failures)
             checked += result.spans.count
         }
     }
@@ -126,24 +134,31 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog) throws 
     @Test("random corpora agree with the brute-force oracle", arguments: OracleConfig.plain)
     func randomCorpora(_ config: OracleConfig) throws {
         let log = FailureLog()
-        var spans = 0
-        for trial in 0 ..< config.trials { spans += try runOracleTrial(config, trial: trial, log: log) }
+        var stats = OracleStats()
+        for trial in 0 ..< config.trials { try runOracleTrial(config, trial: trial, log: log, stats: &stats) }
+        if ProcessInfo.processInfo.environment["MEMSCAN_ORACLE_STATS"] == "1" { print("\(config): \(stats)") }
         // The corpora plant many copies: a run that checks nothing tests nothing.
-        #expect(spans > 50, "\(config): only \(spans) spans checked")
+        #expect(stats.atLeastG > 100 && stats.selfTrue > 5 && stats.selfFalse > 5 && stats.capped > 5
+                && stats.sharedByMany > 20 && stats.crossingPrompt > 5 && stats.atGenerationStart > 5
+                && stats.atGenerationEnd > 5, "\(config): \(stats)")
+        if config.w > 1 { #expect(stats.belowG > 5, "\(config): \(stats)") }
     }
 
     @Test("--ignore ^TIME// matches on filtered sequences, reports original positions", arguments: OracleConfig.ignoring)
     func ignoredTokens(_ config: OracleConfig) throws {
         let log = FailureLog()
-        var spans = 0
-        for trial in 0 ..< config.trials { spans += try runOracleTrial(config, trial: trial, log: log) }
-        #expect(spans > 30, "\(config): only \(spans) spans checked")
+        var stats = OracleStats()
+        for trial in 0 ..< config.trials { try runOracleTrial(config, trial: trial, log: log, stats: &stats) }
+        if ProcessInfo.processInfo.environment["MEMSCAN_ORACLE_STATS"] == "1" { print("\(config): \(stats)") }
+        #expect(stats.atLeastG > 50 && stats.withIgnoredInside > 20 && stats.selfTrue > 3 && stats.crossingPrompt > 3,
+                "\(config): \(stats)")
     }
 
     @Test("prompt given as content: prefix or prepended")
     func promptContent() throws {
         var rng = SplitMix64(seed: 0x9B0_3D7)
         let log = FailureLog()
+        var stats = OracleStats()
         for trial in 0 ..< 3 {
             let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: 20 ... 60), rng: &rng)
             let directory = OracleTempDirectory("oracle-prompt")
@@ -180,7 +195,7 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog) throws 
                     content: .tokens(TokenList(tokens)), prompt: .content(.tokens(TokenList(prompt)))))
                 log.record("promptContent seed=0x9b03d7 trial=\(trial) gen=\(gen) prefix=\(asPrefix) prompt=\(prompt.count)",
                            oracleCheck(result: result, oracle: oracle, generation: scanned, promptLength: prompt.count,
-                                       patientID: nil, setup: setup))
+                                       patientID: nil, setup: setup, stats: &stats))
             }
         }
     }
@@ -254,6 +269,21 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog) throws 
         #expect(repeated.map { [$0.start, $0.end, $0.newTokens] } == [[0, 30, 5]])
         let prepended = try Self.scan(index, Array(record[30 ..< 40]), prompt: .content(.tokens(TokenList(Array(record[20 ..< 30])))))
         #expect(prepended.map { [$0.start, $0.end, $0.newTokens, $0.recordStart, $0.recordEnd] } == [[0, 20, 10, 20, 40]])
+    }
+
+    /// Minimal case of the one-span-per-interval contract: A = T0..T9 X T0 T1 T2 Y and the
+    /// generation T0..T9. gen[0..<3) is a maximal match with A[11..<14) (T3 != Y), so it is a
+    /// span of its own, although the longer span [0, 10) lies in the same record.
+    @Test("a maximal match nested in a longer one of the same record is still a span")
+    func nestedRepeat() throws {
+        let directory = OracleTempDirectory("oracle-hand")
+        defer { directory.remove() }
+        let t = Array(Self.distinct[0 ..< 10])
+        let index = try Self.index([("A", t + ["X"] + Array(t[0 ..< 3]) + ["Y"])], k: 3, w: 1, in: directory)  // G = 3
+        let spans = try Self.scan(index, t)
+        let got = spans.map { [$0.start, $0.end, $0.recordStart, $0.recordEnd, $0.records] }
+        let expected = OracleSemantics.closedIntervalsOnly ? [[0, 10, 0, 10, 1]] : [[0, 3, 11, 14, 1], [0, 10, 0, 10, 1]]
+        #expect(got == expected)
     }
 
     @Test("targeted scans: self, other record, no patient")

@@ -29,7 +29,7 @@ enum HeaderCodec {
         out.appendLE(UInt32(header.zstdLevel))
         out.appendLE(UInt32(sections.count))
         out.appendLE(UInt32(ignoreBytes.count))
-        out.appendLE(UInt32(0))
+        out.appendLE(UInt32(header.tokenizerRevision))
         out.appendLE(UInt64(0))
         assert(out.count == IndexFormat.fixedHeaderSize)
         out.append(contentsOf: ignoreBytes)
@@ -104,6 +104,7 @@ enum HeaderCodec {
         header.multiEntryCount = counts[6]
         header.blockCount = counts[7]
         header.zstdLevel = Int(bytes.loadLE(UInt32.self, at: 128))
+        header.tokenizerRevision = Int(bytes.loadLE(UInt32.self, at: 140))
         if ignoreLength > 0 {
             let raw = UnsafeRawBufferPointer(rebasing: bytes[IndexFormat.fixedHeaderSize ..< IndexFormat.fixedHeaderSize + ignoreLength])
             guard let pattern = String(validating: raw, as: UTF8.self) else { throw fail("corrupt header (ignore pattern is not UTF-8)") }

@@ -5,7 +5,7 @@ public enum IndexDescription {
         var lines: [String] = []
         lines.append("index:            \(index.path)")
         lines.append("format version:   \(h.version)")
-        lines.append("tokenizer:        \(h.tokenizer.rawValue)")
+        lines.append("tokenizer:        \(h.tokenizer.rawValue) (revision \(h.tokenizerRevision))")
         lines.append("k (shingle):      \(h.k)")
         lines.append("w (window):       \(h.w)")
         lines.append("G (guaranteed):   \(h.guaranteedLength) tokens: every verbatim span this long is found")
@@ -33,6 +33,7 @@ public enum IndexDescription {
         json.field("path", index.path)
         json.field("format_version", Int(h.version))
         json.field("tokenizer", h.tokenizer.rawValue)
+        json.field("tokenizer_revision", h.tokenizerRevision)
         json.field("k", h.k)
         json.field("w", h.w)
         json.field("guaranteed_length", h.guaranteedLength)

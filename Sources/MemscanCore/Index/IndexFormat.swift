@@ -86,6 +86,12 @@ public struct IndexHeader: Sendable, Equatable {
     public var blockCount: Int = 0
     public var zstdLevel: Int = 3
     public var ignorePattern: String? = nil
+    /// Revision of the tokenizer's behaviour (text mode: its Unicode tables), so an
+    /// index is never scanned with a tokenizer that would split differently.
+    public var tokenizerRevision: Int = IndexHeader.currentTokenizerRevision
+
+    /// Text mode: 1600 = Unicode 16.0 tables. Bump whenever tokenization changes.
+    public static let currentTokenizerRevision = 1600
 
     /// The detection guarantee: every verbatim span of at least G tokens is found.
     public var guaranteedLength: Int { k + w - 1 }

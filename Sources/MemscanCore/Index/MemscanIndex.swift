@@ -53,6 +53,19 @@ public final class MemscanIndex: @unchecked Sendable {
             }
             byKind[section.kind] = UnsafeRawBufferPointer(rebasing: file.bytes[section.offset ..< section.offset + section.length])
         }
+        // The writer pads the file to 64 bytes after the last section.
+        let paddedEnd = HeaderCodec.padded(sections.map { $0.offset + $0.length }.max() ?? headerLength, to: IndexFormat.alignment)
+        guard fileSize >= paddedEnd else {
+            throw fail("truncated index file: expected \(paddedEnd) bytes, file has \(fileSize)")
+        }
+        // Counts size the sections below; bound them by the file first so that a
+        // forged header cannot overflow the arithmetic.
+        for (name, count) in [("records", header.recordCount), ("vocabulary", header.vocabCount),
+                              ("multi-entry", header.multiEntryCount), ("block", header.blockCount),
+                              ("table-entry", header.tableEntries), ("bucket", header.bucketCount)]
+            where count > fileSize {
+            throw fail("corrupt header (\(name) count \(count) exceeds the file size)")
+        }
         for kind in SectionKind.allCases where !kind.isOptional && byKind[kind] == nil {
             throw fail("corrupt index: section \(kind.name) is missing")
         }
@@ -65,6 +78,9 @@ public final class MemscanIndex: @unchecked Sendable {
             }
         }
 
+        if header.tokenizerRevision != IndexHeader.currentTokenizerRevision {
+            throw fail("built with tokenizer revision \(header.tokenizerRevision), this memscan tokenizes with revision \(IndexHeader.currentTokenizerRevision): rebuild the index")
+        }
         let V = header.vocabCount, R = header.recordCount
         func section(_ kind: SectionKind, length expected: Int?) throws -> UnsafeRawBufferPointer {
             let bytes = byKind[kind] ?? UnsafeRawBufferPointer(start: nil, count: 0)
