@@ -31,7 +31,7 @@ demo: build
 	@mkdir -p $(DEMO)
 	$(BIN) index build -o $(DEMO)/records.index sample/records.jsonl
 	$(BIN) index info $(DEMO)/records.index
-	$(BIN) scan --index $(DEMO)/records.index --group-by prompt_level --summary $(DEMO)/summary.json \
+	$(BIN) scan --index $(DEMO)/records.index --sensitive default --group-by prompt_level --summary $(DEMO)/summary.json \
 		-o $(DEMO)/spans.jsonl sample/generations.jsonl
 	@echo "--- first spans ($(DEMO)/spans.jsonl) ---"
 	@head -n 3 $(DEMO)/spans.jsonl

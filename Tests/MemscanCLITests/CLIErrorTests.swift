@@ -87,11 +87,12 @@ import Testing
         bad.append(("text", try dir.write("text.index", "this is not an index\n")))
         bad.append(("jsonl", dir.file("gens.jsonl")))
         bad.append(("empty", try dir.write("empty.index", "")))
-        // The file ends in padding after its last section: cut into the section itself.
+        // The file ends in padding after its last section: cut into the section, and into the padding.
         let info = try parseJSON(try CLI.run(["index", "info", "--json", index]).stdout)
         let dataEnd = (info["sections"] as? [JSONObject] ?? []).map { int($0["offset"])! + int($0["length"])! }.max() ?? 0
         #expect(dataEnd > bytes.count / 2 && dataEnd <= bytes.count)
-        for (name, length) in [("header-only", 16), ("half", bytes.count / 2), ("last-section-cut", dataEnd - 1)] {
+        for (name, length) in [("header-only", 16), ("half", bytes.count / 2), ("last-section-cut", dataEnd - 1),
+                               ("minus-one", bytes.count - 1)] {
             let path = dir.file("\(name).index")
             try bytes.prefix(length).write(to: URL(fileURLWithPath: path))
             bad.append((name, path))
@@ -134,6 +135,8 @@ import Testing
             (["frobnicate"], "frobnicate"),
             (["scan", "--index", index, "--min-similarity", "1.5", input], "--min-similarity"),
             (["scan", "--index", index, "--format", "xml", input], "--format"),
+            (["scan", "--index", index, "-o", dir.file("no-dir/spans.jsonl"), input], dir.file("no-dir/spans.jsonl")),
+            (["index", "build", "-o", dir.file("no-dir/x.index"), input], dir.file("no-dir")),
         ]
         for (arguments, mention) in cases {
             let run = try CLI.run(arguments)

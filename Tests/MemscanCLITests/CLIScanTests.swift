@@ -171,10 +171,11 @@ import Testing
     private static let records = jsonLine([("id", jsonString("r1")), ("tokens", jsonArray(codes("r1", 80)))])
         + jsonLine([("subject_id", "202"), ("tokens", jsonArray(codes("s202", 80)))])
 
-    private func generation(_ id: String, patient: String?, promptLength: Int, tokens: [String]) -> String {
+    private func generation(_ id: String, patient: String?, promptLength: Int?, prompt: [String]? = nil, tokens: [String]) -> String {
         var fields: [(String, String)] = [("id", jsonString(id))]
         if let patient { fields.append(("patient_id", patient)) }
-        fields.append(("prompt_length", String(promptLength)))
+        if let promptLength { fields.append(("prompt_length", String(promptLength))) }
+        if let prompt { fields.append(("prompt", jsonArray(prompt))) }
         fields.append(("tokens", jsonArray(tokens)))
         return jsonLine(fields)
     }
@@ -198,15 +199,19 @@ import Testing
         input += generation("crossing", patient: jsonString("r1"), promptLength: 20, tokens: Array(r1[0 ..< 40]) + filler(3))
         // Runs only 10 tokens beyond the prompt: below --min-length (G = 16).
         input += generation("short-new", patient: jsonString("r1"), promptLength: 30, tokens: Array(r1[0 ..< 40]) + filler(3))
+        // The prompt as content (§3): at the start of the tokens, or not repeated there.
+        input += generation("prompt-prefix", patient: nil, promptLength: nil, prompt: prompt(5), tokens: prompt(5) + copy + filler(5))
+        input += generation("prompt-apart", patient: nil, promptLength: nil, prompt: prompt(5), tokens: copy + filler(5))
         let generations = try dir.write("gens.jsonl", input)
 
         let run = try CLI.run(["scan", "--index", index, "--all", generations])
         #expect(run.status == 0, "\(run.err)")
         let lines = try parseJSONL(run.out)
-        #expect(lines.map { scalar($0["id"])! } == ["self", "other", "anonymous", "numeric", "in-prompt", "crossing", "short-new"])
+        #expect(lines.map { scalar($0["id"])! } == ["self", "other", "anonymous", "numeric", "in-prompt", "crossing", "short-new",
+                                                     "prompt-prefix", "prompt-apart"])
         let byID = Dictionary(uniqueKeysWithValues: lines.map { (scalar($0["id"])!, $0) })
 
-        for (id, expectedSelf) in [("self", true as Bool?), ("other", false), ("anonymous", nil)] {
+        for (id, expectedSelf) in [("self", true as Bool?), ("other", false), ("anonymous", nil), ("prompt-prefix", nil), ("prompt-apart", nil)] {
             let line = try #require(byID[id])
             #expect(int(line["tokens"]) == 40)
             #expect(int(line["prompt_tokens"]) == 5)
@@ -259,7 +264,8 @@ import Testing
 
         // Without --all only generations with spans are written.
         let plain = try CLI.run(["scan", "--index", index, generations])
-        #expect(try parseJSONL(plain.out).map { scalar($0["id"])! } == ["self", "other", "anonymous", "numeric", "crossing"])
+        #expect(try parseJSONL(plain.out).map { scalar($0["id"])! } == ["self", "other", "anonymous", "numeric", "crossing",
+                                                                         "prompt-prefix", "prompt-apart"])
 
         // A shorter --min-length reaches the 10 new tokens.
         let shorter = try CLI.run(["scan", "--index", index, "--min-length", "10", generations])

@@ -28,6 +28,7 @@ public final class GenerationScanner {
     private let tokenizer: Tokenizer
     private let finder: MatchFinder
     private let referenceFinder: MatchFinder?
+    private var sensitiveCache = SensitiveCache()
 
     public init(context: ScanContext) {
         self.context = context
@@ -56,7 +57,7 @@ public final class GenerationScanner {
         let options = context.options
         for s in spans.indices {
             if let sensitive = context.sensitive {
-                spans[s].sensitive = sensitive.categories(in: tokens, range: spans[s].start ..< spans[s].end)
+                spans[s].sensitive = sensitive.categories(in: tokens, range: spans[s].start ..< spans[s].end, cache: &sensitiveCache)
             }
             if let starts = tokens.charStarts, let ends = tokens.charEnds {
                 let first = max(spans[s].start, 0)

@@ -7,10 +7,11 @@ public final class SensitiveCategories: Sendable {
     public let names: [String]
     private let patterns: [(category: Int, pattern: IgnorePattern)]
 
-    public init(entries: [(category: String, pattern: String)], source: String) throws {
+    /// - Parameter entries: category, pattern and the line it came from (for errors).
+    public init(entries: [(category: String, pattern: String, line: Int)], source: String) throws {
         var names: [String] = []
         var patterns: [(Int, IgnorePattern)] = []
-        for (n, entry) in entries.enumerated() {
+        for entry in entries {
             let category: Int
             if let existing = names.firstIndex(of: entry.category) {
                 category = existing
@@ -21,8 +22,11 @@ public final class SensitiveCategories: Sendable {
             do {
                 patterns.append((category, try IgnorePattern(entry.pattern)))
             } catch {
-                throw MemscanError.input(SourceLocation(file: source, line: n + 1), "invalid pattern '\(entry.pattern)' for category \(entry.category)")
+                throw MemscanError.input(SourceLocation(file: source, line: entry.line), "invalid pattern '\(entry.pattern)' for category \(entry.category)")
             }
+        }
+        guard names.count <= 64 else {
+            throw MemscanError.input(SourceLocation(file: source, line: 0), "at most 64 categories are supported (got \(names.count))")
         }
         self.names = names
         self.patterns = patterns
@@ -30,7 +34,7 @@ public final class SensitiveCategories: Sendable {
 
     /// Parses the text of a categories file.
     public convenience init(text: String, source: String) throws {
-        var entries: [(String, String)] = []
+        var entries: [(String, String, Int)] = []
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -43,24 +47,45 @@ public final class SensitiveCategories: Sendable {
             }
             let category = String(trimmed[..<gap])
             let pattern = trimmed[gap...].trimmingCharacters(inSet: " \t")
-            entries.append((category, pattern))
+            entries.append((category, pattern, lineNumber))
         }
         try self.init(entries: entries, source: source)
     }
 
     /// Names of the categories whose patterns match any of `tokens[range]`, in file order.
     public func categories(in tokens: TokenList, range: Range<Int>) -> [String] {
-        var hit = [Bool](repeating: false, count: names.count)
+        var cache = SensitiveCache()
+        return categories(in: tokens, range: range, cache: &cache)
+    }
+
+    /// As above, remembering each distinct token's categories in `cache`: spans
+    /// repeat the same codes, and a regex per token per pattern is the slow part.
+    public func categories(in tokens: TokenList, range: Range<Int>, cache: inout SensitiveCache) -> [String] {
+        var mask: UInt64 = 0
         tokens.bytes.withUnsafeBytes { all in
             for i in range {
                 let token = UnsafeRawBufferPointer(rebasing: all[tokens.start(i) ..< tokens.end(i)])
-                for (category, pattern) in patterns where !hit[category] && pattern.matches(token) {
-                    hit[category] = true
+                let key = Array(token)
+                if let known = cache.masks[key] {
+                    mask |= known
+                    continue
                 }
+                var tokenMask: UInt64 = 0
+                for (category, pattern) in patterns where tokenMask & (1 << UInt64(category % 64)) == 0 && pattern.matches(token) {
+                    tokenMask |= 1 << UInt64(category % 64)
+                }
+                if cache.masks.count < 1 << 20 { cache.masks[key] = tokenMask }
+                mask |= tokenMask
             }
         }
-        return names.indices.filter { hit[$0] }.map { names[$0] }
+        return names.indices.filter { mask & (1 << UInt64($0 % 64)) != 0 }.map { names[$0] }
     }
+}
+
+/// Per-thread memo of token -> category bit mask for one SensitiveCategories.
+public struct SensitiveCache {
+    var masks: [[UInt8]: UInt64] = [:]
+    public init() {}
 }
 
 extension StringProtocol {
