@@ -38,21 +38,22 @@ struct BlockStore: @unchecked Sendable {
     }
 }
 
-/// A per-thread cache of decompressed blocks (small LRU): verification touches the
-/// same few blocks again and again while a generation is being scanned.
+/// A per-thread cache of decompressed blocks. Verification keeps coming back to
+/// the same records (templates held by hundreds of records are hit by many
+/// generations), so the cache is large (FIFO eviction, `capacityTokens` in all).
 final class BlockCache {
     let store: BlockStore
     private let context: OpaquePointer?
     private var blocks: [Int: [UInt32]] = [:]
-    private var order: [Int] = []
-    let capacity: Int
+    private var ring: [Int]
+    private var ringNext = 0
     private(set) var current: [UInt32] = []
     private(set) var currentBlock = -1
     private(set) var decompressions = 0
 
-    init(store: BlockStore, capacity: Int = 256) {
+    init(store: BlockStore, capacityTokens: Int = 8 << 20) {
         self.store = store
-        self.capacity = capacity
+        ring = [Int](repeating: -1, count: max(4, capacityTokens / max(1, store.blockTokens)))
         context = ZSTD_createDCtx()
     }
 
@@ -72,11 +73,10 @@ final class BlockCache {
         } else {
             let values = try store.decompress(block, context: context)
             decompressions += 1
-            if blocks.count >= capacity, let evicted = order.first {
-                order.removeFirst()
-                blocks[evicted] = nil
-            }
-            order.append(block)
+            let evicted = ring[ringNext]
+            if evicted >= 0 { blocks[evicted] = nil }
+            ring[ringNext] = block
+            ringNext = ringNext + 1 == ring.count ? 0 : ringNext + 1
             blocks[block] = values
             current = values
         }
