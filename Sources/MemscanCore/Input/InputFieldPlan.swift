@@ -2,7 +2,7 @@
 ///
 /// Every distinct name gets one index, whatever roles it plays (a name can be both an id
 /// and a group-by field), so a record's keys are looked up once each.
-struct InputFieldPlan {
+struct InputFieldPlan: Sendable {
     /// All wanted names, concatenated, for a lookup without per-name allocations.
     private var nameBytes: [UInt8] = []
     private var nameStarts: [Int] = []

@@ -34,6 +34,20 @@ final class LineRecordReader<Parser: LineRecordParser>: FormatReader {
     }
 
     func close() { lines.close() }
+
+    /// Copies up to `maxLines` raw lines (or about `maxBytes`) for parsing elsewhere.
+    func nextRawLines(maxLines: Int, maxBytes: Int) throws -> (bytes: [UInt8], lineStarts: [Int], lineNumbers: [Int])? {
+        var bytes: [UInt8] = []
+        var lineStarts = [0]
+        var lineNumbers: [Int] = []
+        bytes.reserveCapacity(min(maxBytes, 1 << 22))
+        while lineNumbers.count < maxLines && bytes.count < maxBytes, let line = try lines.nextLine() {
+            bytes.append(contentsOf: line)
+            lineStarts.append(bytes.count)
+            lineNumbers.append(lines.lineNumber)
+        }
+        return lineNumbers.isEmpty ? nil : (bytes, lineStarts, lineNumbers)
+    }
 }
 
 /// Plain text: every non-blank line is a record whose id is its line number.

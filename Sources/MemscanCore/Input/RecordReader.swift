@@ -17,6 +17,7 @@ public final class RecordReader {
     private var medsInputs: [MEDSReader.Input] = []
     private var current: FormatReader?
     private var finishedBytes = 0
+    private var currentFile = ""
 
     /// Malformed records skipped under `--on-error skip`.
     public private(set) var skippedCount = 0
@@ -94,6 +95,47 @@ public final class RecordReader {
             current!.close()
             current = nil
         }
+    }
+
+    /// The next batch of at most `maxRecords` records in input order, nil at end. JSONL
+    /// comes back as raw lines, to be parsed by `InputBatch.parseAll()` on any thread
+    /// and their malformed lines handed back through `report(_:_:)` in input order.
+    public func nextBatch(maxRecords: Int, maxBytes: Int = 8 << 20) throws -> InputBatch? {
+        defer {
+            skippedCount = sink.skippedCount
+            skipMessages = sink.messages
+            bytesRead = finishedBytes + (current?.bytesRead ?? 0)
+        }
+        while true {
+            if current == nil {
+                guard let input = pending.popLast() else { return nil }
+                current = try open(input)
+                currentFile = input.displayName
+            }
+            if let lines = current as? LineRecordReader<JSONLRecordParser> {
+                if let raw = try lines.nextRawLines(maxLines: maxRecords, maxBytes: maxBytes) {
+                    return InputBatch(storage: .jsonLines(bytes: raw.bytes, lineStarts: raw.lineStarts,
+                                                          lineNumbers: raw.lineNumbers, file: currentFile, plan: plan))
+                }
+            } else {
+                var records: [InputRecord] = []
+                while records.count < maxRecords, let record = try current!.next() { records.append(record) }
+                if !records.isEmpty { return InputBatch(storage: .records(records)) }
+            }
+            finishedBytes += current!.bytesRead
+            current!.close()
+            current = nil
+        }
+    }
+
+    /// Applies the error policy to a malformed line found while parsing a batch:
+    /// throws under `--on-error fail`, counts under `skip`.
+    public func report(_ location: SourceLocation, _ message: String) throws {
+        defer {
+            skippedCount = sink.skippedCount
+            skipMessages = sink.messages
+        }
+        try sink.report(location, message)
     }
 
     /// The format a path is read as when --format is not given: by suffix, looking

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// What a finished scan reports to its caller.
 public struct ScanOutcome: Sendable {
@@ -7,14 +8,14 @@ public struct ScanOutcome: Sendable {
     public var maxRisk: Risk?
 }
 
-/// Streams generations through the index: the calling thread reads and parses
-/// input while worker threads scan the previous batch; results are written in
-/// input order.
+/// Streams generations through the index. The calling thread only reads: it splits
+/// input into batches of raw lines; worker threads parse and scan a wave of batches
+/// while the next wave is read; results are written in input order.
 public final class ScanRunner {
     public let context: ScanContext
     public let inputOptions: InputOptions
     /// Generations per batch handed to one worker.
-    public var batchSize = 256
+    public var batchSize = 512
 
     public init(context: ScanContext, inputOptions: InputOptions) {
         self.context = context
@@ -24,33 +25,43 @@ public final class ScanRunner {
     public func run(inputs: [String], output: OutputSink?, progress: ProgressReporter? = nil) throws -> ScanOutcome {
         let threads = context.options.threads
         let reader = try RecordReader(paths: inputs, options: inputOptions)
-        let scanners = ScannerPool(context: context, count: threads)
+        let workers = ScanWorkers(context: context, count: threads)
         var summary = ScanSummary(minLength: context.minLength)
         var maxRisk: Risk? = nil
         let start = MonotonicClock.now()
-        let waveSize = batchSize * threads * 2
+        let batchesPerWave = threads * 2
 
-        var pending: (records: [InputRecord], group: DispatchGroup, results: ResultSlots<Result<GenerationResult, MemscanError>>)? = nil
+        var pending: ScanWorkers.Wave? = nil
         while true {
-            var wave: [InputRecord] = []
-            wave.reserveCapacity(waveSize)
-            while wave.count < waveSize, let record = try reader.next() { wave.append(record) }
-
-            if let (records, group, results) = pending {
-                group.wait()
+            var batches: [InputBatch] = []
+            while batches.count < batchesPerWave, let batch = try reader.nextBatch(maxRecords: batchSize) {
+                batches.append(batch)
+            }
+            if let wave = pending {
+                wave.group.wait()
                 var json = JSONWriter()
-                for i in records.indices {
-                    let result = try results[i]!.get()
-                    summary.add(result)
-                    if let risk = result.maxRisk { maxRisk = max(maxRisk ?? risk, risk) }
-                    if context.options.all || !result.spans.isEmpty { SpanJSON.write(result, into: &json) }
+                for batch in wave.results.take() {
+                    for outcome in batch {
+                        switch outcome {
+                        case .blank:
+                            continue
+                        case .malformed(let location, let message):
+                            try reader.report(location, message)
+                        case .failure(let error):
+                            throw error
+                        case .result(let result):
+                            summary.add(result)
+                            if let risk = result.maxRisk { maxRisk = max(maxRisk ?? risk, risk) }
+                            if context.options.all || !result.spans.isEmpty { SpanJSON.write(result, into: &json) }
+                        }
+                    }
                 }
                 try output?.write(json.bytes)
                 progress?.update(generations: summary.total.generations, tokens: summary.total.tokens, bytesRead: reader.bytesRead)
                 pending = nil
             }
-            if wave.isEmpty { break }
-            pending = (wave, scanners.start(wave, batchSize: batchSize), scanners.lastResults)
+            if batches.isEmpty { break }
+            pending = workers.start(batches)
         }
         summary.seconds = MonotonicClock.now() - start
         summary.skippedLines = reader.skippedCount
@@ -60,44 +71,57 @@ public final class ScanRunner {
     }
 }
 
+/// What became of one input item.
+enum ScanItemOutcome: Sendable {
+    case blank
+    case malformed(SourceLocation, String)
+    case failure(MemscanError)
+    case result(GenerationResult)
+}
+
 /// One GenerationScanner per worker thread. Worker `w` only ever touches
 /// `scanners[w]`, which is what makes the unchecked Sendable sound.
-final class ScannerPool: @unchecked Sendable {
+final class ScanWorkers: @unchecked Sendable {
+    struct Wave {
+        let group: DispatchGroup
+        let results: ResultSlots<[ScanItemOutcome]>
+    }
+
     private let scanners: [GenerationScanner]
-    private(set) var lastResults = ResultSlots<Result<GenerationResult, MemscanError>>(count: 0)
 
     init(context: ScanContext, count: Int) {
         scanners = (0 ..< count).map { _ in GenerationScanner(context: context) }
     }
 
-    /// Starts scanning `records` on the workers; the group completes when all are done.
-    func start(_ records: [InputRecord], batchSize: Int) -> DispatchGroup {
-        let results = ResultSlots<Result<GenerationResult, MemscanError>>(count: records.count)
-        lastResults = results
+    /// Starts parsing and scanning `batches`; the wave's group completes when all are done.
+    func start(_ batches: [InputBatch]) -> Wave {
+        let results = ResultSlots<[ScanItemOutcome]>(count: batches.count)
         let group = DispatchGroup()
-        let batches = (records.count + batchSize - 1) / batchSize
         let next = Box(Atomic<Int>(0))
         let queue = DispatchQueue.global(qos: .userInitiated)
-        for worker in 0 ..< min(scanners.count, batches) {
+        for worker in 0 ..< min(scanners.count, batches.count) {
             queue.async(group: group) { [self] in
                 let scanner = scanners[worker]
                 while true {
-                    let batch = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if batch >= batches { break }
-                    for i in batch * batchSize ..< min(records.count, (batch + 1) * batchSize) {
-                        do {
-                            results[i] = .success(try scanner.scan(records[i]))
-                        } catch let error as MemscanError {
-                            results[i] = .failure(error)
-                        } catch {
-                            results[i] = .failure(.io(path: records[i].location.file, "\(error)"))
+                    let b = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if b >= batches.count { break }
+                    results[b] = batches[b].parseAll().map { item in
+                        switch item {
+                        case .blank: return .blank
+                        case .malformed(let location, let message): return .malformed(location, message)
+                        case .record(let record):
+                            do {
+                                return .result(try scanner.scan(record))
+                            } catch let error as MemscanError {
+                                return .failure(error)
+                            } catch {
+                                return .failure(.io(path: record.location.file, "\(error)"))
+                            }
                         }
                     }
                 }
             }
         }
-        return group
+        return Wave(group: group, results: results)
     }
 }
-
-import Synchronization
