@@ -21,7 +21,7 @@ struct IndexBuildCommand: ParsableCommand {
 
     @OptionGroup var fields: InputFieldOptions
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(help: "Worker threads; defaults to the number of cores.")
     var threads: Int = defaultThreads()
 
     @Option(name: .customLong("memory-limit"), help: "Memory the build may use (e.g. 8G).")
@@ -58,13 +58,13 @@ struct IndexBuildCommand: ParsableCommand {
             if builder.recordCount % 1024 == 0 {
                 progress?.update(generations: builder.recordCount, tokens: builder.tokenCount, bytesRead: reader.bytesRead)
                 if let limit, builder.estimatedPeakBytes > limit {
-                    throw MemscanError.usage("--memory-limit \(memoryLimit!): the in-memory build needs about \(builder.estimatedPeakBytes >> 20) MiB by record \(builder.recordCount); raise the limit (building larger-than-memory indexes is not supported yet)")
+                    throw MemscanError.usage("--memory-limit \(memoryLimit!): the in-memory build needs about \(max(1, builder.estimatedPeakBytes >> 20)) MiB by record \(builder.recordCount); raise the limit (building larger-than-memory indexes is not supported yet)")
                 }
             }
         }
         progress?.finish()
         if let limit, builder.estimatedPeakBytes > limit {
-            throw MemscanError.usage("--memory-limit \(memoryLimit!): the in-memory build needs about \(builder.estimatedPeakBytes >> 20) MiB; raise the limit (building larger-than-memory indexes is not supported yet)")
+            throw MemscanError.usage("--memory-limit \(memoryLimit!): the in-memory build needs about \(max(1, builder.estimatedPeakBytes >> 20)) MiB; raise the limit (building larger-than-memory indexes is not supported yet)")
         }
         let report = try builder.write(to: output)
         var line = "memscan: indexed \(report.records) records, \(report.corpusTokens) tokens (\(report.vocabulary) distinct) in \(format(report.seconds, 2)) s"

@@ -6,7 +6,7 @@ struct InputFieldOptions: ParsableArguments {
     @Option(help: "Input format: jsonl, csv, tsv, text, dir or meds (default: from the file name, else jsonl).")
     var format: String?
 
-    @Option(name: .customLong("id-field"), help: "Id field; repeat to try several in order (default: id, subject_id, patient_id, person_id, note_id).")
+    @Option(name: .customLong("id-field"), help: "Id field; repeat to try several in order (default: id, subject_id, patient_id, person_id, note_id; scan leaves out the --patient-field).")
     var idFields: [String] = []
 
     @Option(name: .customLong("tokens-field"), help: "Codes field; repeat to try several (default: tokens, event_tokens, codes, predicted_tokens, trajectory).")

@@ -42,7 +42,7 @@ struct ScanCommand: ParsableCommand {
 
     @OptionGroup var fields: InputFieldOptions
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(help: "Worker threads; defaults to the number of cores.")
     var threads: Int = defaultThreads()
 
     @Flag(help: "Write every generation, also those without spans.")
@@ -98,6 +98,9 @@ struct ScanCommand: ParsableCommand {
         options.all = all
         options.threads = threads
         let context = try ScanContext(index: main, reference: referenceIndex, sensitive: categories, options: options)
+        if context.minLength < main.header.guaranteedLength {
+            StandardError.write("memscan: --min-length \(context.minLength) is below the index's guaranteed length G = \(main.header.guaranteedLength): shorter spans are found on a best-effort basis\n")
+        }
 
         var inputOptions = try fields.inputOptions(preferText: main.header.tokenizer == .text)
         inputOptions.readGenerationFields = true
@@ -111,6 +114,9 @@ struct ScanCommand: ParsableCommand {
         let runner = ScanRunner(context: context, inputOptions: inputOptions)
         var outcome = try runner.run(inputs: inputs, output: sink,
                                      progress: ProgressReporter(label: "scan", totalBytes: plainInputSize(inputs)))
+        if outcome.summary.skippedLines > 0 {
+            StandardError.write("memscan: skipped \(outcome.summary.skippedLines) malformed lines (first: \(outcome.summary.skipMessages.first ?? "?"))\n")
+        }
         if let summary {
             outcome.summary.inputs = inputs
             outcome.summary.parameters = summaryParameters(main: main, context: context)

@@ -426,7 +426,7 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
             if span.records != min(trueCount, setup.recordsCap) {
                 fail("\(label): records \(span.records), expected min(\(trueCount), cap \(setup.recordsCap))")
             }
-            if span.recordsCapped != (trueCount >= setup.recordsCap) {
+            if span.recordsCapped != (trueCount > setup.recordsCap) {
                 fail("\(label): recordsCapped \(span.recordsCapped) with \(trueCount) records, cap \(setup.recordsCap)")
             }
             if span.recordIDs.count != min(setup.maxRecordIDs, trueCount) {

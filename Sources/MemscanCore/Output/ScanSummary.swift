@@ -78,7 +78,7 @@ public struct ScanSummary: Sendable {
                 byCategory[category, default: (0, 0)].spans += 1
                 if categoriesHere.insert(category).inserted { byCategory[category, default: (0, 0)].generations += 1 }
             }
-            if span.rarity != .common {
+            if span.rarity != .common && span.inReference != true {
                 var e = exposure[span.record, default: RecordExposure()]
                 e.spans += 1
                 e.longest = max(e.longest, span.newTokens)

@@ -57,7 +57,9 @@ public final class GenerationScanner {
         let options = context.options
         for s in spans.indices {
             if let sensitive = context.sensitive {
-                spans[s].sensitive = sensitive.categories(in: tokens, range: spans[s].start ..< spans[s].end, cache: &sensitiveCache)
+                // What the prompt already held is not a leak: only the continuation counts.
+                let from = max(spans[s].start, promptTokens)
+                spans[s].sensitive = sensitive.categories(in: tokens, range: from ..< max(from, spans[s].end), cache: &sensitiveCache)
             }
             if let starts = tokens.charStarts, let ends = tokens.charEnds {
                 let first = max(spans[s].start, 0)

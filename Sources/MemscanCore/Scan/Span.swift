@@ -33,7 +33,8 @@ public struct Span: Sendable, Equatable {
     public var recordEnd: Int
     /// Distinct records containing the span, exact up to the cap.
     public var records: Int
-    /// True when `records` is a lower bound (cap reached or a shingle too common to enumerate).
+    /// True when `records` is a lower bound (more records than the cap, or a shingle
+    /// too common to enumerate).
     public var recordsCapped: Bool
     public var recordIDs: [String]
     /// Whether the representative is the prompting patient's record; nil without a patient.

@@ -60,7 +60,7 @@ struct SpanBuilder {
                 }
             }
             let containing = interval.containing
-            let capped = containing.count >= options.recordsCap
+            let capped = containing.count > options.recordsCap
                 || finder.truncatedSeeds.contains { $0 >= a && $0 + k <= b }
             var ids: [String] = []
             if options.maxRecordIDs > 0 {
