@@ -13,30 +13,59 @@ struct MatchingSequence {
 
     var count: Int { ids.count }
 
+    /// One pass over the tokens writing straight into the four arrays (sized once),
+    /// because this runs for every generation token.
     mutating func fill(tokens: TokenList, index: MemscanIndex) {
-        ids.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
-        known.removeAll(keepingCapacity: true)
-        original.removeAll(keepingCapacity: true)
-        hasUnknown = false
+        let n = tokens.count
+        var unknown = false
+        var kept = 0
+        if ids.count < n {
+            ids = [UInt32](repeating: 0, count: n)
+            hashes = [UInt64](repeating: 0, count: n)
+            known = [Bool](repeating: false, count: n)
+            original = [Int32](repeating: 0, count: n)
+        }
         let seed = index.header.tokenSeed
         tokens.bytes.withUnsafeBytes { all in
-            for i in 0 ..< tokens.count {
-                let token = UnsafeRawBufferPointer(rebasing: all[tokens.start(i) ..< tokens.end(i)])
-                let hash = ms_xxh3(token.baseAddress, token.count, seed)
-                if let id = index.tokenID(bytes: token, hash: hash) {
-                    if index.isIgnored(tokenID: id) { continue }
-                    ids.append(id)
-                    known.append(true)
-                } else {
-                    if index.isIgnoredUnknown(token) { continue }
-                    ids.append(MatchingSequence.unknownID)
-                    known.append(false)
-                    hasUnknown = true
+            tokens.ends.withUnsafeBufferPointer { ends in
+                ids.withUnsafeMutableBufferPointer { ids in
+                    hashes.withUnsafeMutableBufferPointer { hashes in
+                        known.withUnsafeMutableBufferPointer { known in
+                            original.withUnsafeMutableBufferPointer { original in
+                                var start = 0
+                                for i in 0 ..< n {
+                                    let end = Int(ends[i])
+                                    let token = UnsafeRawBufferPointer(rebasing: all[start ..< end])
+                                    start = end
+                                    let hash = ms_xxh3(token.baseAddress, token.count, seed)
+                                    let id: UInt32
+                                    if let found = index.tokenID(bytes: token, hash: hash) {
+                                        if index.isIgnored(tokenID: found) { continue }
+                                        id = found
+                                    } else {
+                                        if index.isIgnoredUnknown(token) { continue }
+                                        id = MatchingSequence.unknownID
+                                        unknown = true
+                                    }
+                                    ids[kept] = id
+                                    known[kept] = id != MatchingSequence.unknownID
+                                    hashes[kept] = hash
+                                    original[kept] = Int32(i)
+                                    kept += 1
+                                }
+                            }
+                        }
+                    }
                 }
-                hashes.append(hash)
-                original.append(Int32(i))
             }
+        }
+        hasUnknown = unknown
+        // Shrink the logical length without freeing capacity.
+        if ids.count != kept {
+            ids.removeSubrange(kept...)
+            hashes.removeSubrange(kept...)
+            known.removeSubrange(kept...)
+            original.removeSubrange(kept...)
         }
     }
 
