@@ -6,7 +6,7 @@ struct MemscanCommand: ParsableCommand {
         commandName: "memscan",
         abstract: "Find training records that EHR model generations reproduce, verbatim or nearly.",
         version: memscanVersion,
-        subcommands: [IndexCommand.self, ScanCommand.self, ReportCommand.self]
+        subcommands: [IndexCommand.self, ScanCommand.self, ReportCommand.self, ProbeBenchCommand.self, SynthCommand.self]
     )
 }
 
