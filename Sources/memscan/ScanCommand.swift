@@ -67,7 +67,7 @@ struct ScanCommand: ParsableCommand {
     var rareMax: Int = 5
 
     @Option(name: .customLong("max-occurrences"), help: "Enumerate at most this many occurrences of one shingle.")
-    var maxOccurrences: Int = 100_000
+    var maxOccurrences: Int = 1000
 
     @Flag(name: .customLong("trust-index"), help: "Skip checking the index's section checksums when opening it.")
     var trustIndex = false

@@ -191,6 +191,31 @@ public final class MemscanIndex: @unchecked Sendable {
         return low
     }
 
+    /// As `recordIndex(ofPosition:)`, starting from a nearby record: occurrences are
+    /// visited in ascending order, so the answer is usually at or just after `hint`.
+    @inline(__always)
+    public func recordIndex(ofPosition position: Int, hint: Int) -> Int {
+        let p = UInt64(position)
+        let last = recordStarts.count - 1
+        guard hint >= 0, hint + 1 < last, recordStarts[hint] <= p, p < recordStarts[last] else {
+            return recordIndex(ofPosition: position)
+        }
+        if p < recordStarts[hint + 1] { return hint }
+        // Gallop forward, then binary search the bracket.
+        var low = hint + 1, step = 1
+        var high = min(last, low + step)
+        while high < last && recordStarts[high] <= p {
+            low = high
+            step <<= 1
+            high = min(last, low + step)
+        }
+        while high - low > 1 {
+            let mid = (low + high) >> 1
+            if recordStarts[mid] <= p { low = mid } else { high = mid }
+        }
+        return low
+    }
+
     /// Matching-token range of record `r` in the global token store.
     @inline(__always)
     public func recordRange(_ r: Int) -> Range<Int> {

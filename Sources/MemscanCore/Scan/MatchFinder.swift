@@ -14,6 +14,13 @@ struct VerbatimMatch: Equatable {
 
 /// Seeds, verifies and extends verbatim matches of one generation against one
 /// index. Holds per-thread buffers and a block cache; not thread-safe.
+///
+/// A seed (selected shingle) held at most `maxOccurrences` times is enumerated in
+/// full. A more common seed (a template, an order set) is only sampled; records it
+/// shares with the generation are then found through *chains* of common seeds, each
+/// at most w after the previous: their postings, intersected at the generation's
+/// offsets, list exactly the records holding all of them, which is few for a
+/// patient-specific stretch made of common pieces.
 final class MatchFinder {
     let index: MemscanIndex
     let tokens: BlockCache
@@ -24,9 +31,23 @@ final class MatchFinder {
     private var selected: [Int32] = []
     private var keys: [UInt64] = []
     private var values: [UInt32] = []
-    private var lastOnDiagonal: [Int64: Int] = [:]
-    /// Selected positions whose occurrences were not all enumerated.
+    /// Global diagonal (corpus position - generation position) -> end of the latest
+    /// match found on it: matches on one diagonal are disjoint, so a seed inside
+    /// one needs no second extension.
+    private var lastOnDiagonal = DiagonalMap()
+    /// The record of the previous occurrence: postings come in ascending order.
+    private var recordHint = 0
+    /// Selected positions whose occurrences were all enumerated.
+    private(set) var fullSeeds: [Int] = []
+    /// Selected positions whose occurrences were only sampled.
     private(set) var truncatedSeeds: [Int] = []
+    /// Runs of common seeds (first and last position) whose joint occurrences were
+    /// all enumerated.
+    private(set) var fullChains: [(Int, Int)] = []
+    private var commonSeeds: [(position: Int, postings: UnsafeBufferPointer<UInt32>)] = []
+    private var candidates: [UInt32] = []
+    /// Occurrences verified of a seed or pair that is too common to enumerate.
+    let sampledOccurrences = 16
     private(set) var matches: [VerbatimMatch] = []
 
     init(index: MemscanIndex, maxOccurrences: Int) {
@@ -43,6 +64,9 @@ final class MatchFinder {
         sequence.fill(tokens: generation, index: index)
         matches.removeAll(keepingCapacity: true)
         truncatedSeeds.removeAll(keepingCapacity: true)
+        fullSeeds.removeAll(keepingCapacity: true)
+        fullChains.removeAll(keepingCapacity: true)
+        commonSeeds.removeAll(keepingCapacity: true)
         let k = index.header.k
         guard sequence.count >= k else { return }
         sequence.hashes.withUnsafeBufferPointer { hashes in
@@ -60,17 +84,89 @@ final class MatchFinder {
                 index.probe(keys: k, values: UnsafeMutableBufferPointer(rebasing: v[0 ..< k.count]))
             }
         }
-        lastOnDiagonal.removeAll(keepingCapacity: true)
+        lastOnDiagonal.removeAll()
         for (n, p) in selected.enumerated() where values[n] != MS_PROBE_MISS {
             let occurrences = try index.occurrences(ofSlotValue: values[n])
             var count = occurrences.count
             if count > maxOccurrences {
-                count = maxOccurrences
+                count = min(count, sampledOccurrences, maxOccurrences)
                 truncatedSeeds.append(Int(p))
+                commonSeeds.append((Int(p), occurrences.postings))
+            } else {
+                fullSeeds.append(Int(p))
             }
             for o in 0 ..< count {
                 try extend(seed: Int(p), at: occurrences[o], k: k)
             }
+        }
+        try extendCommonPairs(k: k)
+    }
+
+    /// For every common seed, intersects its postings with those of the following
+    /// common seeds (each at most w after the previous), at the generation's offsets,
+    /// until few enough joint occurrences remain to enumerate them all: a stretch that
+    /// is patient-specific as a whole is found even when every piece of it is common.
+    private func extendCommonPairs(k: Int) throws {
+        let reach = index.header.w
+        for i in commonSeeds.indices {
+            let first = commonSeeds[i]
+            candidates.removeAll(keepingCapacity: true)
+            candidates.append(contentsOf: first.postings)
+            var j = i + 1
+            while j < commonSeeds.count && commonSeeds[j].position - commonSeeds[j - 1].position <= reach {
+                narrow(by: commonSeeds[j].postings, offset: commonSeeds[j].position - first.position)
+                if candidates.count <= maxOccurrences {
+                    fullChains.append((first.position, commonSeeds[j].position))
+                    for c in candidates { try extend(seed: first.position, at: Int(c), k: k) }
+                    break
+                }
+                j += 1
+            }
+        }
+    }
+
+    /// Keeps the candidates P with P + offset in `postings` (both ascending).
+    private func narrow(by postings: UnsafeBufferPointer<UInt32>, offset: Int) {
+        var kept = 0
+        var j = 0
+        for i in candidates.indices {
+            let wanted = Int(candidates[i]) + offset
+            // Gallop: the candidates are usually far fewer than the postings.
+            var step = 1
+            while j + step < postings.count && Int(postings[j + step]) < wanted { j += step; step <<= 1 }
+            while j < postings.count && Int(postings[j]) < wanted { j += 1 }
+            if j == postings.count { break }
+            if Int(postings[j]) == wanted {
+                candidates[kept] = candidates[i]
+                kept += 1
+            }
+        }
+        candidates.removeSubrange(kept...)
+    }
+
+    /// Whether the records containing generation span [a, b) (matching coordinates)
+    /// were all found: some *charged* seed of the span (the minimizer of a window
+    /// lying wholly inside it, hence selected in every record holding the span) or
+    /// some pair of charged seeds was enumerated in full.
+    func spanCountIsExact(a: Int, b: Int) -> Bool {
+        let k = index.header.k, w = index.header.w
+        let lastWindow = b - (k + w - 1)
+        guard lastWindow >= a else {
+            // Shorter than G: no charged seed; exact only if nothing inside was sampled.
+            return !truncatedSeeds.contains { $0 >= a && $0 + k <= b }
+        }
+        var charged: [Int] = []
+        for start in a ... lastWindow {
+            var best = start
+            for x in start + 1 ..< start + w where shingles[x] < shingles[best] { best = x }
+            if charged.last != best { charged.append(best) }
+        }
+        if charged.contains(where: { fullSeeds.contains($0) }) { return true }
+        // A chain intersected every selected common seed between its ends: all of
+        // them must be charged for the span's records to be among its candidates.
+        return fullChains.contains { chain in
+            truncatedSeeds.allSatisfy { $0 < chain.0 || $0 > chain.1 || charged.contains($0) }
+                && chain.0 >= a && chain.1 + k <= b
         }
     }
 
@@ -78,11 +174,12 @@ final class MatchFinder {
     /// and, when the shingle really matches, extends it both ways to a maximal match.
     @inline(__always)
     private func extend(seed p: Int, at position: Int, k: Int) throws {
-        let record = index.recordIndex(ofPosition: position)
+        let diagonal = position - p
+        if let end = lastOnDiagonal.value(for: diagonal), p < end { return }
+        let record = index.recordIndex(ofPosition: position, hint: recordHint)
+        recordHint = record
         let range = index.recordRange(record)
         guard range.contains(position) else { throw index.corrupt(.postings) }
-        let diagonal = Int64(record) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: position - range.lowerBound - p)))
-        if let end = lastOnDiagonal[diagonal], p < end { return }
         let ids = sequence.ids
         var g = p, r = position
         while g < ids.count && r < range.upperBound, try tokens.value(at: r) == ids[g] {
@@ -99,7 +196,7 @@ final class MatchFinder {
         }
         let match = VerbatimMatch(genStart: g + 1, genEnd: genEnd, record: record,
                                   recordStart: r + 1 - range.lowerBound, recordEnd: recordEnd - range.lowerBound)
-        lastOnDiagonal[diagonal] = genEnd
+        lastOnDiagonal.set(diagonal, genEnd)
         matches.append(match)
     }
 

@@ -23,9 +23,10 @@ public struct ScanOptions: Sendable {
     public var maxRecordIDs: Int = 5
     /// Spans in at most this many records are "rare" (1 is "unique").
     public var rareMax: Int = 5
-    /// A shingle with more occurrences than this is only partly enumerated; spans
-    /// relying on it report `records_capped`.
-    public var maxOccurrences: Int = 100_000
+    /// A shingle (or pair of shingles) held more often than this is sampled rather
+    /// than enumerated: templates cost a few verifications instead of thousands.
+    /// Spans whose record count could not be made exact report `records_capped`.
+    public var maxOccurrences: Int = 1000
     /// `high` risk needs sensitive content or at least this multiple of minLength new tokens.
     public var highRiskLengthFactor: Int = 2
     /// Emit generations without spans too.

@@ -18,25 +18,47 @@ struct SpanBuilder {
         let matches = finder.matches.sorted { ($0.genStart, $0.genEnd, $0.record) < ($1.genStart, $1.genEnd, $1.record) }
         guard !matches.isEmpty else { return [] }
         let sequence = finder.sequence
-        let k = index.header.k
 
-        // Distinct intervals, each with its group of exact matches and the records
-        // containing it. Every record containing gen[a, b) holds it inside one of
-        // its maximal matches, and matches are sorted by start: scan those <= a.
-        var intervals: [(a: Int, b: Int, group: Range<Int>, containing: [Int])] = []
-        var seen = Set<Int>()
+        // Distinct intervals (sorted by start, then end), each with its group of exact
+        // matches and the number of distinct records containing it. Every record that
+        // contains gen[a, b) holds it inside one of its maximal matches, so the count
+        // is the number of records having a match with start <= a and end >= b: a sweep
+        // over starts, with a Fenwick tree over each record's furthest end.
+        var intervals: [(a: Int, b: Int, group: Range<Int>, count: Int)] = []
+        var furthest = DiagonalMap(capacity: 64)
+        var tree = [Int](repeating: 0, count: sequence.count + 2)
+        var recordsSeen = 0
+        func add(_ end: Int, _ delta: Int) {
+            var i = end + 1
+            while i < tree.count { tree[i] += delta; i += i & -i }
+        }
+        func countAtMost(_ end: Int) -> Int {
+            var i = end + 1, total = 0
+            while i > 0 { total += tree[i]; i -= i & -i }
+            return total
+        }
+        var added = 0
         var i = 0
         while i < matches.count {
             let a = matches[i].genStart, b = matches[i].genEnd
             var end = i + 1
             while end < matches.count && matches[end].genStart == a && matches[end].genEnd == b { end += 1 }
-            seen.removeAll(keepingCapacity: true)
-            var containing: [Int] = []
-            for m in matches {
-                if m.genStart > a { break }
-                if m.genEnd >= b && seen.insert(m.record).inserted { containing.append(m.record) }
+            while added < matches.count && matches[added].genStart <= a {
+                let m = matches[added]
+                if let previous = furthest.value(for: m.record) {
+                    if m.genEnd > previous {
+                        add(previous, -1)
+                        add(m.genEnd, 1)
+                        furthest.set(m.record, m.genEnd)
+                    }
+                } else {
+                    add(m.genEnd, 1)
+                    furthest.set(m.record, m.genEnd)
+                    recordsSeen += 1
+                }
+                added += 1
             }
-            intervals.append((a, b, i ..< end, containing.sorted()))
+            intervals.append((a, b, i ..< end, recordsSeen - countAtMost(b - 1)))
             i = end
         }
 
@@ -46,7 +68,7 @@ struct SpanBuilder {
             let newTokens = b - max(a, promptMatching)
             guard newTokens >= minLength else { continue }
             let closed = !intervals.contains { other in
-                other.a <= a && other.b >= b && other.b - other.a > b - a && other.containing.count == interval.containing.count
+                other.a <= a && other.b >= b && other.b - other.a > b - a && other.count == interval.count
             }
             guard closed else { continue }
             var representative = matches[interval.group.lowerBound]
@@ -59,17 +81,20 @@ struct SpanBuilder {
                     break
                 }
             }
-            let containing = interval.containing
-            let capped = containing.count > options.recordsCap
-                || finder.truncatedSeeds.contains { $0 >= a && $0 + k <= b }
+            let capped = interval.count > options.recordsCap
+                || (!finder.truncatedSeeds.isEmpty && !finder.spanCountIsExact(a: a, b: b))
             var ids: [String] = []
             if options.maxRecordIDs > 0 {
-                ids.append(index.recordID(representative.record))
-                for r in containing where ids.count < options.maxRecordIDs && r != representative.record {
-                    ids.append(index.recordID(r))
+                // Examples: the representative, then other containing records in match
+                // order (stopping early keeps this linear for templates).
+                var examples = [representative.record]
+                for m in matches where examples.count < options.maxRecordIDs {
+                    if m.genStart > a { break }
+                    if m.genEnd >= b && !examples.contains(m.record) { examples.append(m.record) }
                 }
+                ids = examples.map { index.recordID($0) }
             }
-            let records = min(containing.count, options.recordsCap)
+            let records = min(interval.count, options.recordsCap)
             let rarity: Rarity = records == 1 && !capped ? .unique : (records <= options.rareMax && !capped ? .rare : .common)
             let recordStart = try finder.originalRecordPosition(record: representative.record, local: representative.recordStart)
             let recordEnd = try finder.originalRecordPosition(record: representative.record, local: representative.recordEnd - 1) + 1
