@@ -8,7 +8,7 @@ DEMO = .build/demo
 SYSTEM_HEADERS = /usr/include/xxhash.h /usr/include/zstd.h /usr/include/zlib.h
 SYSTEM_PACKAGES = libxxhash-dev libzstd-dev zlib1g-dev
 
-.PHONY: all deps build test demo clean sample
+.PHONY: all deps build test demo clean sample bench microbench
 
 all: build
 
@@ -40,6 +40,21 @@ demo: build
 
 sample:
 	python3 scripts/make_sample.py --out sample
+
+# Benchmarks (SPEC §8), never timed tests. `make bench` prints one table of ratios and targets
+# (SIZE=small|default|large; large is the >= 50 M corpus tokens size §8 is stated for) and writes
+# bench-results.json under /tmp/memscan-bench-SIZE. infini-gram is a peer that is compared when it
+# installs; numpy serves the fallback corpus generator.
+SIZE ?= default
+BENCH_ARGS ?=
+bench: deps
+	-@python3 -m pip install -q --disable-pip-version-check numpy infini-gram >/dev/null 2>&1 || echo "bench: infini-gram not installed (the table says so)"
+	python3 scripts/bench.py --size $(SIZE) $(BENCH_ARGS)
+
+# Micro-benchmarks of the scan's stages (ordo-one/benchmark; its package is resolved only
+# with MEMSCAN_BENCHMARKS=1, and the first build takes several minutes).
+microbench: deps
+	MEMSCAN_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-ordo benchmark --target MemscanBenchmarks --no-progress
 
 clean:
 	rm -rf .build

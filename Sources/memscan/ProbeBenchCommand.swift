@@ -49,7 +49,8 @@ struct ProbeBenchCommand: ParsableCommand {
         }
         let result = best!
         let rate = result.seconds > 0 ? Double(result.tokens) / result.seconds : 0
-        // read_seconds: reading and tokenizing on one thread, what a scan's reader thread does.
+        // read_seconds: reading, parsing and tokenizing the input once on one thread (the
+        // per-token input cost a scan spreads over its workers).
         print("{\"tokens\":\(result.tokens),\"seconds\":\(result.seconds),\"tokens_per_second\":\(rate.rounded()),\"hits\":\(result.hits),\"threads\":\(threads),\"repeat\":\(repeats),\"read_seconds\":\(readSeconds)}")
     }
 

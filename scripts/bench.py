@@ -1,0 +1,537 @@
+#!/usr/bin/env python3
+"""memscan benchmark harness (SPEC §8): every figure side by side, in one run, on the same data.
+
+Absolute times on shared machines drift, so §8 states its targets as ratios measured together:
+memscan's scan against a plain Python set-of-shingles matcher and against its own probe-only loop,
+threads scaling, index growth, plus absolute per-core rates and index bytes per corpus token.
+This script builds memscan (release), generates a synthetic corpus with planted copies, runs
+every contender on it, prints ONE table with PASS/MISS against the §8 targets and writes
+bench-results.json.
+
+    make bench                  # default size: ~10 M corpus tokens, < 15 min on 2 cores
+    make bench SIZE=large       # >= 50 M corpus tokens (the size §8 is stated for)
+    python3 scripts/bench.py --size small --workdir /tmp/x   # a one-minute smoke run
+
+Data lives in --workdir (default /tmp/memscan-bench-SIZE), never in the repository, and is
+generated afresh on every run.
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Size:
+    corpus_tokens: int
+    generations: int
+    python_generations: int     # the Python matcher scans at most this many
+    infini_generations: int     # infini-gram's per-position queries are slow
+    scan_budget_seconds: int    # about this long per timed memscan scan (see scan_subset)
+
+
+SIZES = {
+    "small": Size(1_000_000, 20_000, 5_000, 100, 20),
+    "default": Size(10_000_000, 500_000, 50_000, 300, 90),
+    "large": Size(50_000_000, 1_000_000, 50_000, 300, 120),
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Running commands
+
+
+@dataclass
+class Run:
+    """A finished child process: wall time and its own peak RSS (from wait4, not the
+    whole-process-tree maximum that RUSAGE_CHILDREN would give)."""
+    seconds: float
+    cpu_seconds: float
+    max_rss_bytes: int
+    stdout: str
+    stderr: str
+
+
+def run(cmd):
+    """Runs `cmd`, failing loudly with its stderr. Output goes to files, not pipes, so that the
+    child can be reaped with wait4, which gives its rusage."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{stderr[-3000:]}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stdout, stderr)
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Build and data
+
+
+def build_memscan(scratch_path):
+    """Builds the release binary; returns its path."""
+    base = ["swift", "build", "-c", "release", "--product", "memscan"]
+    if scratch_path:
+        base += ["--scratch-path", scratch_path]
+    log("building memscan (release)")
+    subprocess.run(base, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    bin_dir = subprocess.run(base + ["--show-bin-path"], cwd=REPO, check=True, capture_output=True, text=True)
+    return Path(bin_dir.stdout.strip()) / "memscan"
+
+
+def has_synth(memscan):
+    """Whether this memscan has the `synth` generator (it writes truth.jsonl). The exit code
+    alone does not tell: an unknown subcommand with --help prints the root help."""
+    help_text = subprocess.run([memscan, "synth", "--help"], capture_output=True, text=True)
+    return help_text.returncode == 0 and "--generations" in help_text.stdout
+
+
+def generate_data(memscan, workdir, size):
+    """Generates records and generations afresh (a few seconds; stale data from an older
+    generator would skew comparisons); prefers `memscan synth`, which also writes the
+    planted spans' truth."""
+    data = workdir / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    synth = has_synth(memscan)
+    generator = "memscan synth" if synth else "scripts/make_bench_corpus.py"
+    started = time.perf_counter()
+    log(f"generating {size.corpus_tokens:,} corpus tokens, {size.generations:,} generations with {generator}")
+    if synth:
+        run([memscan, "synth", "--out", data, "--tokens", size.corpus_tokens, "--generations", size.generations, "--seed", 1])
+    else:
+        run([sys.executable, REPO / "scripts" / "make_bench_corpus.py", "--out", data,
+             "--tokens", size.corpus_tokens, "--generations", size.generations])
+    log(f"data generated in {time.perf_counter() - started:.1f} s")
+    return data, generator
+
+
+def first_lines(src, dst, count):
+    """Copies the first `count` lines of src (the subsets the slow contenders scan)."""
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for n, line in enumerate(fin):
+            if n >= count:
+                break
+            fout.write(line)
+    return dst
+
+
+# ----------------------------------------------------------------------------------------------
+# memscan measurements
+
+
+def bench_build(memscan, records, index, threads):
+    """`index build` with all threads: time, rates, peak RSS, and the index's own description."""
+    r = run([memscan, "index", "build", "-o", index, "--threads", threads, records])
+    info = json.loads(run([memscan, "index", "info", "--json", index]).stdout)
+    tokens = info["corpus_tokens"]
+    return {
+        "threads": threads, "seconds": r.seconds, "corpus_tokens": tokens, "records": info["records"],
+        "tokens_per_second": tokens / r.seconds, "tokens_per_second_per_core": tokens / r.seconds / threads,
+        "cpu_seconds": r.cpu_seconds, "peak_rss_bytes": r.max_rss_bytes, "file_bytes": info["file_bytes"],
+        "bytes_per_token": info["file_bytes"] / tokens,
+        "sections": {s["name"]: s["length"] for s in info["sections"]},
+        "k": info["k"], "w": info["w"], "guaranteed_length": info["guaranteed_length"],
+    }
+
+
+def bench_scan(memscan, index, generations, threads, workdir, tag):
+    """`memscan scan` end to end (JSONL in, spans to a file); rate from the process wall time."""
+    spans = workdir / f"spans-{tag}.jsonl"
+    summary = workdir / f"summary-{tag}.json"
+    r = run([memscan, "scan", "--index", index, "--threads", threads, "--summary", summary, "-o", spans, generations])
+    s = json.loads(summary.read_text())
+    tokens = s["counts"]["tokens"]
+    return {
+        "threads": threads, "seconds": r.seconds, "generations": s["counts"]["generations"], "tokens": tokens,
+        "spans": s["counts"]["spans"], "tokens_per_second": tokens / r.seconds,
+        "tokens_per_second_per_core": tokens / r.seconds / threads,
+        "cpu_seconds": r.cpu_seconds, "tokens_per_cpu_second": tokens / r.cpu_seconds,
+        "internal_seconds": s.get("throughput", {}).get("seconds"), "peak_rss_bytes": r.max_rss_bytes,
+        "spans_path": str(spans),
+    }
+
+
+def bench_probe(memscan, index, generations, threads=1, repeat=3):
+    """The probe-only loop (hash + lookup, no verification) on generations held in memory."""
+    r = run([memscan, "probe-bench", "--index", index, "--threads", threads, "--repeat", repeat, generations])
+    result = json.loads(r.stdout.strip().splitlines()[-1])
+    result["peak_rss_bytes"] = r.max_rss_bytes
+    result["read_tokens_per_second"] = result["tokens"] / result["read_seconds"]
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# Peers
+
+
+def bench_python(records, generations, k, min_length, count, workdir):
+    """scripts/python_matcher.py on the first `count` generations (its rates are per token)."""
+    spans = workdir / "spans-python.jsonl"
+    r = run([sys.executable, REPO / "scripts" / "python_matcher.py", "--records", records, "--generations", generations,
+             "-k", k, "--min-length", min_length, "--max-generations", count, "-o", spans])
+    result = json.loads(r.stdout.strip().splitlines()[-1])
+    result.update(peak_rss_bytes=r.max_rss_bytes, spans_path=str(spans))
+    return result
+
+
+def read_tokens(line):
+    """Tokens of a JSONL line (codes array or whitespace-split string), for infini-gram's ids."""
+    obj = json.loads(line)
+    for field in ("tokens", "event_tokens", "codes", "predicted_tokens", "trajectory", "text", "generation"):
+        value = obj.get(field)
+        if isinstance(value, list):
+            return obj, value
+        if isinstance(value, str):
+            return obj, value.split()
+    return obj, []
+
+
+def infini_gram_index(records, directory):
+    """Writes infini-gram's tokenized datastore (doc separator + token ids per record, and byte
+    offsets) so that its indexer skips its own HF-tokenizer step, then builds the suffix array.
+    Returns (vocabulary, token dtype, conversion seconds, indexing seconds)."""
+    import numpy as np
+
+    directory.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    vocabulary = {}
+    ids_per_record = []
+    with open(records, encoding="utf-8") as f:
+        for line in f:
+            _, tokens = read_tokens(line)
+            ids_per_record.append([vocabulary.setdefault(t, len(vocabulary)) for t in tokens])
+    # Two ids stay free: one for tokens unseen in training, one for the engine's eos.
+    dtype, width = ("u16", np.uint16) if len(vocabulary) < 65534 else ("u32", np.uint32)
+    separator = np.array([-1], dtype=np.int64).astype(width).tobytes()
+    offset = 0
+    with open(directory / "tokenized.0", "wb") as data, open(directory / "offset.0", "wb") as offsets:
+        for ids in ids_per_record:
+            chunk = separator + np.asarray(ids, dtype=width).tobytes()
+            offsets.write(np.array([offset], dtype=np.uint64).tobytes())
+            data.write(chunk)
+            offset += len(chunk)
+    convert_seconds = time.perf_counter() - started
+    open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    r = run([sys.executable, "-m", "infini_gram.indexing", "--data_dir", directory, "--save_dir", directory,
+             "--token_dtype", dtype, "--cpus", os.cpu_count(), "--mem", 8, "--ulimit", open_files])
+    return vocabulary, dtype, convert_seconds, r.seconds
+
+
+def bench_infini_gram(records, generations, min_length, count, workdir):
+    """infini-gram doing the same job: the longest corpus match starting at every position
+    (`creativity`), merged into spans of >= min_length tokens. Never fails the run: returns
+    {"available": False, "reason": ...} when the package is missing or does not work here."""
+    try:
+        from infini_gram.engine import InfiniGramEngine
+    except Exception as error:  # not installed, or its C++ engine does not load
+        return {"available": False, "reason": f"import failed: {error}"}
+    try:
+        directory = workdir / "infini-gram"
+        shutil.rmtree(directory, ignore_errors=True)
+        vocabulary, dtype, convert_seconds, index_seconds = infini_gram_index(records, directory)
+        id_limit = 65535 if dtype == "u16" else len(vocabulary) + 2
+        unknown, eos = id_limit - 2, id_limit - 1
+        engine = InfiniGramEngine(index_dir=str(directory), eos_token_id=eos, vocab_size=id_limit, token_dtype=dtype)
+        spans_path = workdir / "spans-infini-gram.jsonl"
+        tokens_total = generation_count = span_count = 0
+        started = time.perf_counter()
+        with open(generations, encoding="utf-8") as f, open(spans_path, "w", encoding="utf-8") as out:
+            for n, line in enumerate(f):
+                if n >= count:
+                    break
+                obj, tokens = read_tokens(line)
+                ids = [vocabulary.get(t, unknown) for t in tokens]
+                reach = engine.creativity(ids)["rs"]
+                spans = merge_reaches(reach, min_length)
+                tokens_total += len(ids)
+                generation_count += 1
+                span_count += len(spans)
+                if spans:
+                    out.write(json.dumps({"id": obj.get("id", n + 1), "spans": [{"start": s, "end": e} for s, e in spans]}) + "\n")
+        seconds = time.perf_counter() - started
+        index_bytes = sum(p.stat().st_size for p in directory.iterdir())
+        return {
+            "available": True, "token_dtype": dtype, "convert_seconds": convert_seconds, "index_seconds": index_seconds,
+            "index_bytes": index_bytes, "generations": generation_count, "tokens": tokens_total, "spans": span_count,
+            "scan_seconds": seconds, "scan_tokens_per_second": tokens_total / seconds if seconds > 0 else 0.0,
+            "spans_path": str(spans_path),
+        }
+    except Exception as error:
+        return {"available": False, "reason": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"}
+
+
+def merge_reaches(reach, min_length):
+    """Maximal spans covered by [l, reach[l]) intervals of at least min_length tokens."""
+    spans = []
+    for start, end in enumerate(reach):
+        if end - start < min_length:
+            continue
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return [tuple(s) for s in spans]
+
+
+# ----------------------------------------------------------------------------------------------
+# Recall of planted spans
+
+
+def planted_spans(truth_path, min_length):
+    """Verbatim planted spans with at least min_length new (beyond-prompt) tokens, as
+    {generation id: [(start, end)]}, from `memscan synth`'s truth.jsonl (one span per line)."""
+    wanted = {}
+    with open(truth_path, encoding="utf-8") as f:
+        for line in f:
+            span = json.loads(line)
+            if span["kind"] == "verbatim" and span["new_tokens"] >= min_length:
+                wanted.setdefault(str(span["generation"]), []).append((span["gen_start"], span["gen_end"]))
+    return wanted
+
+
+def reported_spans(spans_path, verbatim_only=True):
+    """Spans a tool reported, as {generation id: [(start, end)]}."""
+    found = {}
+    with open(spans_path, encoding="utf-8") as f:
+        for line in f:
+            obj = json.loads(line)
+            found[str(obj["id"])] = [(s["start"], s["end"]) for s in obj.get("spans", [])
+                                     if not verbatim_only or s.get("kind", "verbatim") == "verbatim"]
+    return found
+
+
+def recall(planted, spans_path, generation_ids=None):
+    """Fraction of planted spans contained in one reported span (restricted to the generations
+    a tool scanned). Lists a few misses as evidence."""
+    found = reported_spans(spans_path)
+    total = hit = 0
+    misses = []
+    for gid, spans in planted.items():
+        if generation_ids is not None and gid not in generation_ids:
+            continue
+        for start, end in spans:
+            total += 1
+            if any(s <= start and end <= e for s, e in found.get(gid, [])):
+                hit += 1
+            elif len(misses) < 5:
+                misses.append({"generation": gid, "start": start, "end": end, "reported": found.get(gid, [])})
+    return {"planted": total, "found": hit, "recall": hit / total if total else None, "examples_missed": misses}
+
+
+def generation_ids(path, count=None):
+    ids = set()
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if count is not None and n >= count:
+                break
+            ids.add(str(json.loads(line).get("id", n + 1)))
+    return ids
+
+
+# ----------------------------------------------------------------------------------------------
+# Verdicts and the table
+
+
+def verdicts(r):
+    """Rows of (figure, value, §8 target, PASS/MISS/INFO) from the collected results."""
+    rows = []
+    cores = r["machine"]["cores"]
+    scan1, scanN, probe = r["scan_1_thread"], r["scan_all_threads"], r["probe_only"]
+    build, py = r["build"], r["python_matcher"]
+
+    def row(name, value, target=None, ok=None):
+        rows.append((name, value, target or "", "INFO" if ok is None else ("PASS" if ok else "MISS")))
+
+    row("corpus", f"{build['corpus_tokens'] / 1e6:.1f} M tokens, {build['records']:,} records",
+        ">= 50 M tokens", build["corpus_tokens"] >= 50_000_000)
+    generations = r["generations"]
+    row("generations scanned by memscan", f"{generations['scanned']:,} of {generations['total']:,} "
+        f"({scan1['tokens'] / 1e6:.1f} M tokens)" + (" within the time budget" if generations["scanned"] < generations["total"] else ""))
+    row("scan --threads 1", f"{scan1['tokens_per_second'] / 1e6:.3g} M tok/s wall, "
+        f"{scan1['tokens_per_cpu_second'] / 1e6:.3g} M per CPU-s ({scan1['cpu_seconds'] / scan1['seconds']:.2f} cores busy)",
+        ">= 10 M tok/s/core", scan1["tokens_per_cpu_second"] >= 10e6)
+    row(f"scan --threads {scanN['threads']}", f"{scanN['tokens_per_second'] / 1e6:.3g} M tok/s wall "
+        f"({scanN['tokens_per_second_per_core'] / 1e6:.3g} per core)", ">= 10 M tok/s/core",
+        scanN["tokens_per_second_per_core"] >= 10e6)
+    row("JSONL read + parse alone, 1 thread", f"{probe['read_tokens_per_second'] / 1e6:.2f} M tok/s")
+    row("probe-only loop, 1 thread", f"{probe['tokens_per_second'] / 1e6:.2f} M tok/s")
+    ratio = probe["tokens_per_second"] / scan1["tokens_per_cpu_second"]
+    row("probe-only / scan (per CPU-s)", f"{ratio:.3g}x", "<= 3x", ratio <= 3)
+    row("python set-of-shingles matcher", f"{py['scan_tokens_per_second'] / 1e6:.2f} M tok/s "
+        f"({py['generations']:,} generations, 1 core)")
+    versus = scan1["tokens_per_cpu_second"] / py["scan_tokens_per_second"]
+    row("scan / python matcher (per CPU-s)", f"{versus:.3g}x", ">= 10x", versus >= 10)
+    speedup = scanN["tokens_per_second"] / scan1["tokens_per_second"]
+    row(f"threads scaling 1 -> {scanN['threads']}", f"{speedup:.2f}x", f">= {0.75 * scanN['threads']:.2f}x",
+        speedup >= 0.75 * scanN["threads"])
+    growth = r.get("index_growth")
+    if growth:
+        row("index 10x larger: scan cost/token", f"{growth['cost_ratio']:.2f}x", "<= 1.5x (flat)",
+            growth["cost_ratio"] <= 1.5)
+    row("index size", f"{build['bytes_per_token']:.3f} bytes/corpus token", "<= 2 bytes/token",
+        build["bytes_per_token"] <= 2)
+    row(f"build {build['threads']} threads", f"{build['tokens_per_second'] / 1e6:.2f} M tok/s "
+        f"({build['tokens_per_second_per_core'] / 1e6:.2f} /core)", ">= 2 M tok/s/core",
+        build["tokens_per_second_per_core"] >= 2e6)
+    row("build peak RSS", f"{build['peak_rss_bytes'] / 2**20:.0f} MiB "
+        f"({build['peak_rss_bytes'] / build['corpus_tokens']:.1f} B/corpus token)")
+    row(f"scan peak RSS (1 / {scanN['threads']} threads)",
+        f"{scan1['peak_rss_bytes'] / 2**20:.0f} / {scanN['peak_rss_bytes'] / 2**20:.0f} MiB")
+    row("python matcher build", f"{py['build_tokens_per_second'] / 1e6:.2f} M tok/s, "
+        f"{py['peak_rss_bytes'] / 2**20:.0f} MiB peak")
+    ig = r["infini_gram"]
+    if ig.get("available"):
+        row("infini-gram longest match", f"{ig['scan_tokens_per_second'] / 1e3:.1f} k tok/s "
+            f"({ig['generations']:,} generations); index {ig['index_seconds']:.1f} s, "
+            f"{ig['index_bytes'] / build['corpus_tokens']:.1f} B/token")
+        row("scan / infini-gram", f"{scan1['tokens_per_cpu_second'] / ig['scan_tokens_per_second']:.3g}x")
+    else:
+        row("infini-gram", f"not available ({ig['reason']})")
+    rec = r["recall"]
+    if rec.get("memscan", {}).get("recall") is not None:
+        m = rec["memscan"]
+        row("recall of planted verbatim spans", f"{m['recall']:.4f} ({m['found']:,}/{m['planted']:,})", "1.0",
+            m["recall"] == 1.0)
+        for tool in ("python_matcher", "infini_gram"):
+            if rec.get(tool, {}).get("recall") is not None:
+                row(f"  recall, {tool.replace('_', ' ')} (its subset)", f"{rec[tool]['recall']:.4f}")
+    else:
+        row("recall of planted verbatim spans", f"skipped ({rec.get('note', 'no truth file')})")
+    return rows
+
+
+def print_table(rows, title):
+    widths = [max(len(str(row[i])) for row in rows + [("figure", "value", "§8 target", "verdict")]) for i in range(4)]
+    line = "  ".join("-" * w for w in widths)
+    print(title)
+    print("per-core figures divide by CPU time (scan --threads 1 also runs a reader thread)")
+    print(line)
+    print("  ".join(h.ljust(w) for h, w in zip(("figure", "value", "§8 target", "verdict"), widths)))
+    print(line)
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+    print(line)
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def scan_subset(memscan, index, generations, total, budget_seconds, workdir):
+    """The generations every timed scan reads: all of them, or the first N that a one-thread
+    scan gets through in about `budget_seconds`, judged from a 500-generation calibration
+    scan. memscan's rate depends on the data (a shingle shared by many records costs one
+    verification per occurrence), and the run must stay within its time budget; rates are
+    per token, and all contenders that scan subsets report per-token rates too."""
+    calibration = first_lines(generations, workdir / "generations-calibration.jsonl", 500)
+    probe = bench_scan(memscan, index, calibration, 1, workdir, "calibration")
+    per_generation = probe["seconds"] / max(1, probe["generations"])
+    count = min(total, max(500, int(budget_seconds / per_generation)))
+    if count >= total:
+        return generations, total
+    log(f"calibration: {probe['tokens_per_second'] / 1e6:.3f} M tok/s; timed scans read the first {count:,} "
+        f"of {total:,} generations (budget {budget_seconds} s per scan)")
+    return first_lines(generations, workdir / "generations-scan.jsonl", count), count
+
+
+def index_growth(memscan, data, generations, full_scan, workdir, threads):
+    """Builds an index on a tenth of the records and scans the same generations with one thread:
+    §8 wants the cost per generation token flat as the index grows 10x."""
+    records = data / "records.jsonl"
+    lines = sum(1 for _ in open(records, "rb"))
+    small_records = first_lines(records, workdir / "records-tenth.jsonl", max(1, lines // 10))
+    small_index = workdir / "records-tenth.index"
+    run([memscan, "index", "build", "-o", small_index, "--threads", threads, small_records])
+    small = bench_scan(memscan, small_index, generations, 1, workdir, "tenth")
+    return {"small_index_tokens_per_second": small["tokens_per_second"],
+            "full_index_tokens_per_second": full_scan["tokens_per_second"],
+            "cost_ratio": small["tokens_per_second"] / full_scan["tokens_per_second"]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", choices=sorted(SIZES), default="default")
+    ap.add_argument("--workdir", default=None, help="data and outputs (default /tmp/memscan-bench-SIZE)")
+    ap.add_argument("--scratch-path", default=None, help="swift build --scratch-path for the memscan build")
+    ap.add_argument("--memscan", default=None, help="use this memscan binary instead of building one")
+    ap.add_argument("--no-infini-gram", action="store_true", help="skip the infini-gram comparison")
+    args = ap.parse_args()
+
+    size = SIZES[args.size]
+    workdir = Path(args.workdir or f"/tmp/memscan-bench-{args.size}").resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    cores = os.cpu_count() or 1
+    memscan = Path(args.memscan) if args.memscan else build_memscan(args.scratch_path)
+    data, generator = generate_data(memscan, workdir, size)
+    records, generations = data / "records.jsonl", data / "generations.jsonl"
+    results = {"size": args.size, "parameters": size.__dict__, "generator": generator,
+               "machine": {"cores": cores, "platform": platform.platform(), "python": platform.python_version()}}
+
+    index = workdir / "records.index"
+    log("memscan index build")
+    results["build"] = build = bench_build(memscan, records, index, cores)
+    k, G = build["k"], build["guaranteed_length"]
+    total = sum(1 for _ in open(generations, "rb"))
+    scanned, count = scan_subset(memscan, index, generations, total, size.scan_budget_seconds, workdir)
+    results["generations"] = {"total": total, "scanned": count}
+    log("memscan scan, 1 thread")
+    results["scan_1_thread"] = bench_scan(memscan, index, scanned, 1, workdir, "1")
+    log(f"memscan scan, {cores} threads")
+    results["scan_all_threads"] = bench_scan(memscan, index, scanned, cores, workdir, str(cores))
+    log("probe-only loop, 1 thread")
+    results["probe_only"] = bench_probe(memscan, index, scanned)
+    log("index growth: scan against an index of a tenth of the records")
+    results["index_growth"] = index_growth(memscan, data, scanned, results["scan_1_thread"], workdir, cores)
+    log(f"python set-of-shingles matcher ({size.python_generations:,} generations)")
+    results["python_matcher"] = bench_python(records, generations, k, G, size.python_generations, workdir)
+    if args.no_infini_gram:
+        results["infini_gram"] = {"available": False, "reason": "skipped with --no-infini-gram"}
+    else:
+        log(f"infini-gram ({size.infini_generations:,} generations)")
+        results["infini_gram"] = bench_infini_gram(records, generations, G, size.infini_generations, workdir)
+
+    truth = data / "truth.jsonl"
+    if truth.exists():
+        log("recall of planted spans")
+        planted = planted_spans(truth, G)
+        results["recall"] = {"memscan": recall(planted, results["scan_1_thread"]["spans_path"],
+                                               generation_ids(scanned)),
+                             "python_matcher": recall(planted, results["python_matcher"]["spans_path"],
+                                                      generation_ids(generations, size.python_generations))}
+        if results["infini_gram"].get("available"):
+            results["recall"]["infini_gram"] = recall(planted, results["infini_gram"]["spans_path"],
+                                                      generation_ids(generations, size.infini_generations))
+    else:
+        results["recall"] = {"note": "no truth.jsonl: data from make_bench_corpus.py"}
+
+    results["total_seconds"] = time.perf_counter() - started
+    rows = verdicts(results)
+    results["table"] = [dict(zip(("figure", "value", "target", "verdict"), row)) for row in rows]
+    out = workdir / "bench-results.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(rows, f"memscan benchmark, size {args.size} ({cores} cores, {results['total_seconds'] / 60:.1f} min)")
+    print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()
