@@ -51,7 +51,7 @@ final class BlockCache {
     private(set) var currentBlock = -1
     private(set) var decompressions = 0
 
-    init(store: BlockStore, capacityTokens: Int = 8 << 20) {
+    init(store: BlockStore, capacityTokens: Int = 16 << 20) {
         self.store = store
         ring = [Int](repeating: -1, count: max(4, capacityTokens / max(1, store.blockTokens)))
         context = ZSTD_createDCtx()

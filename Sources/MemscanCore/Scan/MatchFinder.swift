@@ -108,13 +108,22 @@ final class MatchFinder {
     /// is patient-specific as a whole is found even when every piece of it is common.
     private func extendCommonPairs(k: Int) throws {
         let reach = index.header.w
+        // A chain longer than this would mostly intersect shingles beyond the span it
+        // is meant to find (and so lose its records); it also bounds the work.
+        let extent = 2 * (k + reach - 1)
         for i in commonSeeds.indices {
             let first = commonSeeds[i]
-            candidates.removeAll(keepingCapacity: true)
-            candidates.append(contentsOf: first.postings)
             var j = i + 1
-            while j < commonSeeds.count && commonSeeds[j].position - commonSeeds[j - 1].position <= reach {
-                narrow(by: commonSeeds[j].postings, offset: commonSeeds[j].position - first.position)
+            var started = false
+            while j < commonSeeds.count && commonSeeds[j].position - commonSeeds[j - 1].position <= reach
+                && commonSeeds[j].position - first.position <= extent {
+                let offset = commonSeeds[j].position - first.position
+                if started {
+                    narrow(by: commonSeeds[j].postings, offset: offset)
+                } else {
+                    intersect(first.postings, commonSeeds[j].postings, offset: offset)
+                    started = true
+                }
                 if candidates.count <= maxOccurrences {
                     fullChains.append((first.position, commonSeeds[j].position))
                     for c in candidates { try extend(seed: first.position, at: Int(c), k: k) }
@@ -125,20 +134,50 @@ final class MatchFinder {
         }
     }
 
+    /// candidates = positions P of `first` with P + offset in `second` (both ascending).
+    private func intersect(_ first: UnsafeBufferPointer<UInt32>, _ second: UnsafeBufferPointer<UInt32>, offset: Int) {
+        // Grow by appending so that the capacity is kept from one call to the next.
+        if candidates.count < first.count {
+            candidates.reserveCapacity(first.count)
+            candidates.append(contentsOf: repeatElement(0, count: first.count - candidates.count))
+        }
+        var kept = 0
+        candidates.withUnsafeMutableBufferPointer { out in
+            var i = 0, j = 0
+            while i < first.count && j < second.count {
+                let wanted = Int(first[i]) + offset
+                let have = Int(second[j])
+                if have < wanted {
+                    j += 1
+                } else {
+                    if have == wanted {
+                        out[kept] = first[i]
+                        kept += 1
+                        j += 1
+                    }
+                    i += 1
+                }
+            }
+        }
+        candidates.removeSubrange(kept...)
+    }
+
     /// Keeps the candidates P with P + offset in `postings` (both ascending).
     private func narrow(by postings: UnsafeBufferPointer<UInt32>, offset: Int) {
         var kept = 0
-        var j = 0
-        for i in candidates.indices {
-            let wanted = Int(candidates[i]) + offset
-            // Gallop: the candidates are usually far fewer than the postings.
-            var step = 1
-            while j + step < postings.count && Int(postings[j + step]) < wanted { j += step; step <<= 1 }
-            while j < postings.count && Int(postings[j]) < wanted { j += 1 }
-            if j == postings.count { break }
-            if Int(postings[j]) == wanted {
-                candidates[kept] = candidates[i]
-                kept += 1
+        candidates.withUnsafeMutableBufferPointer { c in
+            var j = 0
+            for i in 0 ..< c.count {
+                let wanted = Int(c[i]) + offset
+                // Gallop: the candidates are usually far fewer than the postings.
+                var step = 1
+                while j + step < postings.count && Int(postings[j + step]) < wanted { j += step; step <<= 1 }
+                while j < postings.count && Int(postings[j]) < wanted { j += 1 }
+                if j == postings.count { break }
+                if Int(postings[j]) == wanted {
+                    c[kept] = c[i]
+                    kept += 1
+                }
             }
         }
         candidates.removeSubrange(kept...)
