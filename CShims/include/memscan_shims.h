@@ -94,6 +94,48 @@ MS_INLINE void ms_probe_batch(const ms_bucket *buckets, uint64_t bucket_count, u
 }
 
 // ---------------------------------------------------------------------------
+// Offset intersection of sorted position lists: the chains of common seeds spend
+// their time here, so the merge is branchless.
+
+/// Writes to `out` every a[i] such that a[i] + offset occurs in b (both ascending);
+/// returns how many. `out` may alias `a` (it never runs ahead of the read position).
+MS_INLINE ptrdiff_t ms_intersect_offset(const uint32_t *a, ptrdiff_t n, const uint32_t *b, ptrdiff_t m,
+                                        int64_t offset, uint32_t *out) {
+    ptrdiff_t i = 0, j = 0, k = 0;
+    while (i < n && j < m) {
+        int64_t av = (int64_t)a[i] + offset;
+        int64_t bv = (int64_t)b[j];
+        out[k] = a[i];
+        k += (av == bv);
+        i += (av <= bv);
+        j += (bv <= av);
+    }
+    return k;
+}
+
+/// As ms_intersect_offset for a short `a` and a long `b`: gallops through b, so the
+/// cost grows with n log(m / n) rather than m.
+MS_INLINE ptrdiff_t ms_intersect_offset_gallop(const uint32_t *a, ptrdiff_t n, const uint32_t *b, ptrdiff_t m,
+                                               int64_t offset, uint32_t *out) {
+    ptrdiff_t j = 0, k = 0;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        int64_t want = (int64_t)a[i] + offset;
+        ptrdiff_t step = 1;
+        while (j + step < m && (int64_t)b[j + step] < want) { j += step; step <<= 1; }
+        ptrdiff_t hi = j + step < m ? j + step : m - 1;
+        while (j < hi) {  // first index in [j, hi] with b >= want
+            ptrdiff_t mid = j + ((hi - j) >> 1);
+            if ((int64_t)b[mid] < want) j = mid + 1; else hi = mid;
+        }
+        if (j >= m) break;
+        if ((int64_t)b[j] < want) break;
+        out[k] = a[i];
+        k += ((int64_t)b[j] == want);
+    }
+    return k;
+}
+
+// ---------------------------------------------------------------------------
 // zstd, with errors folded into -1 so that Swift never sees size_t error codes.
 
 MS_INLINE ptrdiff_t ms_zstd_bound(ptrdiff_t size) { return (ptrdiff_t)ZSTD_compressBound((size_t)size); }

@@ -111,8 +111,18 @@ final class MatchFinder {
         // A chain longer than this would mostly intersect shingles beyond the span it
         // is meant to find (and so lose its records); it also bounds the work.
         let extent = 2 * (k + reach - 1)
+        // The last seed of the previous chain when it never got small: a chain that
+        // starts later but ends no further has fewer constraints, so it cannot get
+        // small either and is skipped (this is what keeps templates cheap).
+        var hopelessUpTo = -1
         for i in commonSeeds.indices {
             let first = commonSeeds[i]
+            var furthest = i
+            while furthest + 1 < commonSeeds.count
+                && commonSeeds[furthest + 1].position - commonSeeds[furthest].position <= reach
+                && commonSeeds[furthest + 1].position - first.position <= extent { furthest += 1 }
+            if furthest <= hopelessUpTo { continue }
+            hopelessUpTo = furthest
             var j = i + 1
             var started = false
             while j < commonSeeds.count && commonSeeds[j].position - commonSeeds[j - 1].position <= reach
@@ -127,6 +137,7 @@ final class MatchFinder {
                 if candidates.count <= maxOccurrences {
                     fullChains.append((first.position, commonSeeds[j].position))
                     for c in candidates { try extend(seed: first.position, at: Int(c), k: k) }
+                    hopelessUpTo = -1
                     break
                 }
                 j += 1
@@ -141,44 +152,20 @@ final class MatchFinder {
             candidates.reserveCapacity(first.count)
             candidates.append(contentsOf: repeatElement(0, count: first.count - candidates.count))
         }
-        var kept = 0
-        candidates.withUnsafeMutableBufferPointer { out in
-            var i = 0, j = 0
-            while i < first.count && j < second.count {
-                let wanted = Int(first[i]) + offset
-                let have = Int(second[j])
-                if have < wanted {
-                    j += 1
-                } else {
-                    if have == wanted {
-                        out[kept] = first[i]
-                        kept += 1
-                        j += 1
-                    }
-                    i += 1
-                }
-            }
+        let kept = candidates.withUnsafeMutableBufferPointer { out in
+            first.count * 16 < second.count
+                ? ms_intersect_offset_gallop(first.baseAddress, first.count, second.baseAddress, second.count, Int64(offset), out.baseAddress)
+                : ms_intersect_offset(first.baseAddress, first.count, second.baseAddress, second.count, Int64(offset), out.baseAddress)
         }
         candidates.removeSubrange(kept...)
     }
 
     /// Keeps the candidates P with P + offset in `postings` (both ascending).
     private func narrow(by postings: UnsafeBufferPointer<UInt32>, offset: Int) {
-        var kept = 0
-        candidates.withUnsafeMutableBufferPointer { c in
-            var j = 0
-            for i in 0 ..< c.count {
-                let wanted = Int(c[i]) + offset
-                // Gallop: the candidates are usually far fewer than the postings.
-                var step = 1
-                while j + step < postings.count && Int(postings[j + step]) < wanted { j += step; step <<= 1 }
-                while j < postings.count && Int(postings[j]) < wanted { j += 1 }
-                if j == postings.count { break }
-                if Int(postings[j]) == wanted {
-                    c[kept] = c[i]
-                    kept += 1
-                }
-            }
+        let kept = candidates.withUnsafeMutableBufferPointer { c in
+            c.count * 16 < postings.count
+                ? ms_intersect_offset_gallop(c.baseAddress, c.count, postings.baseAddress, postings.count, Int64(offset), c.baseAddress)
+                : ms_intersect_offset(c.baseAddress, c.count, postings.baseAddress, postings.count, Int64(offset), c.baseAddress)
         }
         candidates.removeSubrange(kept...)
     }
