@@ -66,8 +66,8 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("rare-max"), help: "Spans in at most this many records are rare.")
     var rareMax: Int = 5
 
-    @Option(name: .customLong("max-occurrences"), help: "Enumerate at most this many occurrences of one shingle.")
-    var maxOccurrences: Int = 1000
+    @Option(name: .customLong("max-occurrences"), help: "Sample shingles held more often than this instead of enumerating them (faster on template-heavy corpora; spans made only of such shingles may be missed). Default: enumerate all.")
+    var maxOccurrences: Int?
 
     @Flag(name: .customLong("trust-index"), help: "Skip checking the index's section checksums when opening it.")
     var trustIndex = false
@@ -94,7 +94,7 @@ struct ScanCommand: ParsableCommand {
         options.recordsCap = recordsCap
         options.maxRecordIDs = maxRecordIDs
         options.rareMax = rareMax
-        options.maxOccurrences = maxOccurrences
+        options.maxOccurrences = maxOccurrences ?? .max
         options.all = all
         options.threads = threads
         let context = try ScanContext(index: main, reference: referenceIndex, sensitive: categories, options: options)
@@ -142,6 +142,7 @@ struct ScanCommand: ParsableCommand {
             ("near", "false"),
             ("min_similarity", String(minSimilarity)),
             ("records_cap", String(recordsCap)),
+            ("max_occurrences", maxOccurrences.map(String.init) ?? "null"),
             ("rare_max", String(rareMax)),
             ("threads", String(threads)),
         ]

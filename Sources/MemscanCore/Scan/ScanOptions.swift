@@ -23,10 +23,12 @@ public struct ScanOptions: Sendable {
     public var maxRecordIDs: Int = 5
     /// Spans in at most this many records are "rare" (1 is "unique").
     public var rareMax: Int = 5
-    /// A shingle (or pair of shingles) held more often than this is sampled rather
-    /// than enumerated: templates cost a few verifications instead of thousands.
+    /// A shingle (or chain of shingles) held more often than this is sampled rather
+    /// than enumerated: templates cost a few verifications instead of thousands, at
+    /// the price of the detection guarantee for spans made only of such shingles.
     /// Spans whose record count could not be made exact report `records_capped`.
-    public var maxOccurrences: Int = 1000
+    /// The default enumerates everything (exhaustive: the guarantee holds).
+    public var maxOccurrences: Int = .max
     /// `high` risk needs sensitive content or at least this multiple of minLength new tokens.
     public var highRiskLengthFactor: Int = 2
     /// Emit generations without spans too.
