@@ -14,6 +14,19 @@ struct BlockStore: @unchecked Sendable {
 
     func valueCount(ofBlock block: Int) -> Int { min(blockTokens, totalValues - block * blockTokens) }
 
+    /// Decompresses block `block` into `destination` (room for `blockTokens` values).
+    func decompress(_ block: Int, into destination: UnsafeMutablePointer<UInt32>, context: OpaquePointer?) throws {
+        let start = Int(clamping: offsets[block]), end = Int(clamping: offsets[block + 1])
+        guard start <= end, end <= data.count else {
+            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
+        }
+        let expected = valueCount(ofBlock: block)
+        let produced = ms_zstd_decompress(context, destination, expected * 4, data.baseAddress! + start, end - start)
+        guard produced == expected * 4 else {
+            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
+        }
+    }
+
     /// Decompresses block `block` into a new array. `context` is a reusable
     /// decompression context (nil: a temporary one).
     func decompress(_ block: Int, context: OpaquePointer? = nil) throws -> [UInt32] {
@@ -40,24 +53,44 @@ struct BlockStore: @unchecked Sendable {
 
 /// A per-thread cache of decompressed blocks. Verification keeps coming back to
 /// the same records (templates held by hundreds of records are hit by many
-/// generations), so the cache is large (FIFO eviction, `capacityTokens` in all).
+/// generations), so the cache is large: fixed slots in one allocation (pages are
+/// only touched when used), a direct block -> slot table, FIFO eviction.
 final class BlockCache {
     let store: BlockStore
     private let context: OpaquePointer?
-    private var blocks: [Int: [UInt32]] = [:]
-    private var ring: [Int]
-    private var ringNext = 0
-    private(set) var current: [UInt32] = []
+    private let slots: UnsafeMutablePointer<UInt32>
+    private let slotCount: Int
+    private var slotOfBlock: [Int32]
+    private var blockOfSlot: [Int32]
+    private var nextSlot = 0
+    /// The block most recently asked for, and where its values are.
     private(set) var currentBlock = -1
+    private(set) var current: UnsafePointer<UInt32>
     private(set) var decompressions = 0
 
     init(store: BlockStore, capacityTokens: Int = 16 << 20) {
         self.store = store
-        ring = [Int](repeating: -1, count: max(4, capacityTokens / max(1, store.blockTokens)))
+        slotCount = max(4, min(store.blockCount, capacityTokens / max(1, store.blockTokens)))
+        slots = .allocate(capacity: slotCount * store.blockTokens)
+        current = UnsafePointer(slots)
+        slotOfBlock = [Int32](repeating: -1, count: store.blockCount)
+        blockOfSlot = [Int32](repeating: -1, count: slotCount)
         context = ZSTD_createDCtx()
     }
 
-    deinit { ZSTD_freeDCtx(context) }
+    deinit {
+        ZSTD_freeDCtx(context)
+        slots.deallocate()
+    }
+
+    /// The values of the block holding `position`, and the global position of its first
+    /// value. The pointer stays valid until the next call.
+    @inline(__always)
+    func block(containing position: Int) throws -> (start: Int, values: UnsafePointer<UInt32>, count: Int) {
+        let block = position / store.blockTokens
+        if block != currentBlock { try load(block) }
+        return (block * store.blockTokens, current, store.valueCount(ofBlock: block))
+    }
 
     /// The value at global position `position`.
     @inline(__always)
@@ -68,17 +101,22 @@ final class BlockCache {
     }
 
     private func load(_ block: Int) throws {
-        if let cached = blocks[block] {
-            current = cached
+        let slot = Int(slotOfBlock[block])
+        if slot >= 0 {
+            current = UnsafePointer(slots + slot * store.blockTokens)
         } else {
-            let values = try store.decompress(block, context: context)
+            let target = nextSlot
+            nextSlot = nextSlot + 1 == slotCount ? 0 : nextSlot + 1
+            let evicted = Int(blockOfSlot[target])
+            if evicted >= 0 { slotOfBlock[evicted] = -1 }
+            blockOfSlot[target] = -1
+            let destination = slots + target * store.blockTokens
+            currentBlock = -1
+            try store.decompress(block, into: destination, context: context)
             decompressions += 1
-            let evicted = ring[ringNext]
-            if evicted >= 0 { blocks[evicted] = nil }
-            ring[ringNext] = block
-            ringNext = ringNext + 1 == ring.count ? 0 : ringNext + 1
-            blocks[block] = values
-            current = values
+            slotOfBlock[block] = Int32(target)
+            blockOfSlot[target] = Int32(block)
+            current = UnsafePointer(destination)
         }
         currentBlock = block
     }

@@ -31,12 +31,8 @@ final class MatchFinder {
     private var selected: [Int32] = []
     private var keys: [UInt64] = []
     private var values: [UInt32] = []
-    /// Global diagonal (corpus position - generation position) -> end of the latest
-    /// match found on it: matches on one diagonal are disjoint, so a seed inside
-    /// one needs no second extension.
-    private var lastOnDiagonal = DiagonalMap()
-    /// The record of the previous occurrence: postings come in ascending order.
-    private var recordHint = 0
+    /// Deduplication and matches of the generation being scanned.
+    private var state = ExtensionState()
     /// Selected positions whose occurrences were all enumerated.
     private(set) var fullSeeds: [Int] = []
     /// Selected positions whose occurrences were only sampled.
@@ -48,7 +44,7 @@ final class MatchFinder {
     private var candidates: [UInt32] = []
     /// Occurrences verified of a seed or pair that is too common to enumerate.
     let sampledOccurrences = 16
-    private(set) var matches: [VerbatimMatch] = []
+    var matches: [VerbatimMatch] { state.matches }
 
     init(index: MemscanIndex, maxOccurrences: Int) {
         self.index = index
@@ -62,7 +58,7 @@ final class MatchFinder {
     /// least G tokens.
     func run(on generation: TokenList) throws {
         sequence.fill(tokens: generation, index: index)
-        matches.removeAll(keepingCapacity: true)
+        state.matches.removeAll(keepingCapacity: true)
         truncatedSeeds.removeAll(keepingCapacity: true)
         fullSeeds.removeAll(keepingCapacity: true)
         fullChains.removeAll(keepingCapacity: true)
@@ -84,7 +80,13 @@ final class MatchFinder {
                 index.probe(keys: k, values: UnsafeMutableBufferPointer(rebasing: v[0 ..< k.count]))
             }
         }
-        lastOnDiagonal.removeAll()
+        state.lastOnDiagonal.removeAll()
+        // The extension state and the generation's ids are taken out of the object for
+        // the loops below: one exclusivity check per generation instead of per token.
+        var work = ExtensionState()
+        swap(&work, &state)
+        defer { swap(&work, &state) }
+        let idArray = sequence.ids
         for (n, p) in selected.enumerated() where values[n] != MS_PROBE_MISS {
             let occurrences = try index.occurrences(ofSlotValue: values[n])
             var count = occurrences.count
@@ -95,18 +97,20 @@ final class MatchFinder {
             } else {
                 fullSeeds.append(Int(p))
             }
-            for o in 0 ..< count {
-                try extend(seed: Int(p), at: occurrences[o], k: k)
+            try idArray.withUnsafeBufferPointer { ids in
+                for o in 0 ..< count {
+                    try extend(seed: Int(p), at: occurrences[o], k: k, ids: ids, state: &work)
+                }
             }
         }
-        try extendCommonPairs(k: k)
+        try idArray.withUnsafeBufferPointer { ids in try extendCommonPairs(k: k, ids: ids, state: &work) }
     }
 
     /// For every common seed, intersects its postings with those of the following
     /// common seeds (each at most w after the previous), at the generation's offsets,
     /// until few enough joint occurrences remain to enumerate them all: a stretch that
     /// is patient-specific as a whole is found even when every piece of it is common.
-    private func extendCommonPairs(k: Int) throws {
+    private func extendCommonPairs(k: Int, ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
         let reach = index.header.w
         // A chain longer than this would mostly intersect shingles beyond the span it
         // is meant to find (and so lose its records); it also bounds the work.
@@ -136,7 +140,7 @@ final class MatchFinder {
                 }
                 if candidates.count <= maxOccurrences {
                     fullChains.append((first.position, commonSeeds[j].position))
-                    for c in candidates { try extend(seed: first.position, at: Int(c), k: k) }
+                    for c in candidates { try extend(seed: first.position, at: Int(c), k: k, ids: ids, state: &state) }
                     hopelessUpTo = -1
                     break
                 }
@@ -199,31 +203,50 @@ final class MatchFinder {
     /// Verifies the seed at generation position `p` against global position `position`
     /// and, when the shingle really matches, extends it both ways to a maximal match.
     @inline(__always)
-    private func extend(seed p: Int, at position: Int, k: Int) throws {
+    private func extend(seed p: Int, at position: Int, k: Int, ids: UnsafeBufferPointer<UInt32>,
+                        state: inout ExtensionState) throws {
         let diagonal = position - p
-        if let end = lastOnDiagonal.value(for: diagonal), p < end { return }
-        let record = index.recordIndex(ofPosition: position, hint: recordHint)
-        recordHint = record
+        if let end = state.lastOnDiagonal.value(for: diagonal), p < end { return }
+        let record = index.recordIndex(ofPosition: position, hint: state.recordHint)
+        state.recordHint = record
         let range = index.recordRange(record)
         guard range.contains(position) else { throw index.corrupt(.postings) }
-        let ids = sequence.ids
+        // Compare a block at a time through raw pointers: this loop is where
+        // template-heavy scans spend their time.
         var g = p, r = position
-        while g < ids.count && r < range.upperBound, try tokens.value(at: r) == ids[g] {
-            g += 1
-            r += 1
+        do {
+            let n = ids.count
+            while g < n && r < range.upperBound {
+                let block = try tokens.block(containing: r)
+                let limit = min(n - g, range.upperBound - r, block.start + block.count - r)
+                var i = 0
+                let values = block.values + (r - block.start)
+                while i < limit && values[i] == ids[g + i] { i += 1 }
+                g += i
+                r += i
+                if i < limit { break }
+            }
         }
         guard g - p >= k else { return }  // a hash collision, not a match
         let genEnd = g, recordEnd = r
         g = p - 1
         r = position - 1
-        while g >= 0 && r >= range.lowerBound, try tokens.value(at: r) == ids[g] {
-            g -= 1
-            r -= 1
+        do {
+            while g >= 0 && r >= range.lowerBound {
+                let block = try tokens.block(containing: r)
+                let limit = min(g + 1, r - range.lowerBound + 1, r - block.start + 1)
+                var i = 0
+                let values = block.values + (r - block.start)
+                while i < limit && values[-i] == ids[g - i] { i += 1 }
+                g -= i
+                r -= i
+                if i < limit { break }
+            }
         }
         let match = VerbatimMatch(genStart: g + 1, genEnd: genEnd, record: record,
                                   recordStart: r + 1 - range.lowerBound, recordEnd: recordEnd - range.lowerBound)
-        lastOnDiagonal.set(diagonal, genEnd)
-        matches.append(match)
+        state.lastOnDiagonal.set(diagonal, genEnd)
+        state.matches.append(match)
     }
 
     /// Original (pre-ignore) token index within record `record` of its matching token `local`.
@@ -231,4 +254,15 @@ final class MatchFinder {
         guard let positions else { return local }
         return Int(try positions.value(at: index.recordRange(record).lowerBound + local))
     }
+}
+
+/// What extension needs across the seeds of one generation.
+struct ExtensionState {
+    /// Global diagonal (corpus position - generation position) -> end of the latest
+    /// match found on it: matches on one diagonal are disjoint, so a seed inside
+    /// one needs no second extension.
+    var lastOnDiagonal = DiagonalMap()
+    /// The record of the previous occurrence: postings come in ascending order.
+    var recordHint = 0
+    var matches: [VerbatimMatch] = []
 }

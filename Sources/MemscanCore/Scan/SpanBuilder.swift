@@ -25,7 +25,7 @@ struct SpanBuilder {
         // is the number of records having a match with start <= a and end >= b: a sweep
         // over starts, with a Fenwick tree over each record's furthest end.
         var intervals: [(a: Int, b: Int, group: Range<Int>, count: Int)] = []
-        var furthest = DiagonalMap(capacity: 64)
+        var furthest = DiagonalMap(capacity: matches.count)
         var tree = [Int](repeating: 0, count: sequence.count + 2)
         var recordsSeen = 0
         func add(_ end: Int, _ delta: Int) {
