@@ -15,7 +15,7 @@ struct SpanBuilder {
     ///   - promptMatching: prompt length in matching tokens.
     ///   - patientID: UTF-8 of the prompting patient's id, when known.
     func spans(finder: MatchFinder, promptMatching: Int, patientID: [UInt8]?) throws -> [Span] {
-        let matches = finder.matches.sorted { ($0.genStart, $0.genEnd, $0.record) < ($1.genStart, $1.genEnd, $1.record) }
+        let matches = SpanBuilder.sortedByInterval(finder.matches, length: finder.sequence.count)
         guard !matches.isEmpty else { return [] }
         let sequence = finder.sequence
 
@@ -71,7 +71,7 @@ struct SpanBuilder {
                 other.a <= a && other.b >= b && other.b - other.a > b - a && other.count == interval.count
             }
             guard closed else { continue }
-            var representative = matches[interval.group.lowerBound]
+            var representative = matches[interval.group].min { $0.record < $1.record }!
             var isSelf: Bool? = nil
             if let patientID {
                 isSelf = false
@@ -105,5 +105,27 @@ struct SpanBuilder {
                 recordIDs: ids, isSelf: isSelf, inReference: nil, rarity: rarity))
         }
         return spans
+    }
+
+    /// Matches ordered by (start, end), ties in discovery order: two stable counting
+    /// sorts (both keys are below the generation's length), since templates produce
+    /// thousands of matches per generation and a comparison sort was a visible cost.
+    static func sortedByInterval(_ matches: [VerbatimMatch], length: Int) -> [VerbatimMatch] {
+        guard matches.count > 1 else { return matches }
+        func countingSort(_ order: [Int32], key: (VerbatimMatch) -> Int) -> [Int32] {
+            var counts = [Int](repeating: 0, count: length + 2)
+            for i in order { counts[key(matches[Int(i)]) + 1] += 1 }
+            for v in 1 ..< counts.count { counts[v] += counts[v - 1] }
+            var out = [Int32](repeating: 0, count: order.count)
+            for i in order {
+                let k = key(matches[Int(i)])
+                out[counts[k]] = i
+                counts[k] += 1
+            }
+            return out
+        }
+        let byEnd = countingSort((0 ..< Int32(matches.count)).map { $0 }, key: { $0.genEnd })
+        let order = countingSort(byEnd, key: { $0.genStart })
+        return order.map { matches[Int($0)] }
     }
 }
