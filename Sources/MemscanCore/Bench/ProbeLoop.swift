@@ -37,11 +37,7 @@ public enum ProbeLoop {
     /// time one generation at a time. Not thread-safe.
     public final class Worker {
         let index: MemscanIndex
-        var sequence = MatchingSequence()
-        private var shingles: [UInt64] = []
-        private var selected: [Int32] = []
-        private var keys: [UInt64] = []
-        private var values: [UInt32] = []
+        private var stage = SeedProbe()
 
         public init(index: MemscanIndex) {
             self.index = index
@@ -52,26 +48,9 @@ public enum ProbeLoop {
         /// Returns the number of selected shingles found in the table.
         @discardableResult
         public func probe(_ generation: TokenList) -> Int {
-            sequence.fill(tokens: generation, index: index)
-            let k = index.header.k
-            guard sequence.count >= k else { return 0 }
-            sequence.hashes.withUnsafeBufferPointer { hashes in
-                sequence.known.withUnsafeBufferPointer { known in
-                    Winnowing.shingleHashes(tokenHashes: hashes, valid: sequence.hasUnknown ? known : nil, k: k,
-                                            seed: index.header.shingleSeed, into: &shingles)
-                }
-            }
-            shingles.withUnsafeBufferPointer { Winnowing.select(hashes: $0, w: index.header.w, into: &selected) }
-            keys.removeAll(keepingCapacity: true)
-            for p in selected { keys.append(ms_fmix64(shingles[Int(p)])) }
-            if values.count < keys.count { values = [UInt32](repeating: 0, count: keys.count) }
-            keys.withUnsafeBufferPointer { k in
-                values.withUnsafeMutableBufferPointer { v in
-                    index.probe(keys: k, values: UnsafeMutableBufferPointer(rebasing: v[0 ..< k.count]))
-                }
-            }
+            guard stage.run(generation, index: index) else { return 0 }
             var hits = 0
-            for n in 0 ..< keys.count where values[n] != MS_PROBE_MISS { hits += 1 }
+            for n in 0 ..< stage.selected.count where stage.values[n] != MS_PROBE_MISS { hits += 1 }
             return hits
         }
     }

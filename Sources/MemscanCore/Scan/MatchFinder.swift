@@ -26,11 +26,8 @@ final class MatchFinder {
     let tokens: BlockCache
     let positions: BlockCache?
     let maxOccurrences: Int
-    var sequence = MatchingSequence()
-    private var shingles: [UInt64] = []
-    private var selected: [Int32] = []
-    private var keys: [UInt64] = []
-    private var values: [UInt32] = []
+    private var probe = SeedProbe()
+    var sequence: MatchingSequence { probe.sequence }
     /// Deduplication and matches of the generation being scanned.
     private var state = ExtensionState()
     /// Selected positions whose occurrences were all enumerated.
@@ -57,36 +54,22 @@ final class MatchFinder {
     /// generation; by the winnowing guarantee that includes every match of at
     /// least G tokens.
     func run(on generation: TokenList) throws {
-        sequence.fill(tokens: generation, index: index)
+        let probed = probe.run(generation, index: index)
         state.matches.removeAll(keepingCapacity: true)
         truncatedSeeds.removeAll(keepingCapacity: true)
         fullSeeds.removeAll(keepingCapacity: true)
         fullChains.removeAll(keepingCapacity: true)
         commonSeeds.removeAll(keepingCapacity: true)
         let k = index.header.k
-        guard sequence.count >= k else { return }
-        sequence.hashes.withUnsafeBufferPointer { hashes in
-            sequence.known.withUnsafeBufferPointer { known in
-                Winnowing.shingleHashes(tokenHashes: hashes, valid: sequence.hasUnknown ? known : nil, k: k,
-                                        seed: index.header.shingleSeed, into: &shingles)
-            }
-        }
-        shingles.withUnsafeBufferPointer { Winnowing.select(hashes: $0, w: index.header.w, into: &selected) }
-        keys.removeAll(keepingCapacity: true)
-        for p in selected { keys.append(ms_fmix64(shingles[Int(p)])) }
-        if values.count < keys.count { values = [UInt32](repeating: 0, count: keys.count) }
-        keys.withUnsafeBufferPointer { k in
-            values.withUnsafeMutableBufferPointer { v in
-                index.probe(keys: k, values: UnsafeMutableBufferPointer(rebasing: v[0 ..< k.count]))
-            }
-        }
+        guard probed else { return }
         state.lastOnDiagonal.removeAll()
         // The extension state and the generation's ids are taken out of the object for
         // the loops below: one exclusivity check per generation instead of per token.
         var work = ExtensionState()
         swap(&work, &state)
         defer { swap(&work, &state) }
-        let idArray = sequence.ids
+        let idArray = probe.sequence.ids
+        let selected = probe.selected, values = probe.values
         for (n, p) in selected.enumerated() where values[n] != MS_PROBE_MISS {
             let occurrences = try index.occurrences(ofSlotValue: values[n])
             var count = occurrences.count
@@ -188,7 +171,7 @@ final class MatchFinder {
         var charged: [Int] = []
         for start in a ... lastWindow {
             var best = start
-            for x in start + 1 ..< start + w where shingles[x] < shingles[best] { best = x }
+            for x in start + 1 ..< start + w where probe.shingles[x] < probe.shingles[best] { best = x }
             if charged.last != best { charged.append(best) }
         }
         if charged.contains(where: { fullSeeds.contains($0) }) { return true }

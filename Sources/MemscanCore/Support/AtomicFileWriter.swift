@@ -35,15 +35,7 @@ final class AtomicFileWriter {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MemscanError.io(path: path, "write failed: \(errnoText())")
-            }
-            done += n
-        }
+        try writeAll(descriptor, bytes, path: path)
         offset += bytes.count
     }
 
@@ -86,3 +78,16 @@ final class AtomicFileWriter {
 }
 
 func errnoText() -> String { String(cString: strerror(errno)) }
+
+/// write(2) until every byte is out, retrying on EINTR; errors name `path`.
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    var done = 0
+    while done < bytes.count {
+        let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw MemscanError.io(path: path, "write failed: \(errnoText())")
+        }
+        done += n
+    }
+}

@@ -29,17 +29,7 @@ public final class OutputSink {
     deinit { if owned { close(descriptor) } }
 
     public func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                let n = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw MemscanError.io(path: name, "write failed: \(errnoText())")
-                }
-                done += n
-            }
-        }
+        try bytes.withUnsafeBytes { try writeAll(descriptor, $0, path: name) }
     }
 
     public func write(_ text: String) throws { try write(Array(text.utf8)) }
