@@ -136,6 +136,39 @@ MS_INLINE ptrdiff_t ms_intersect_offset_gallop(const uint32_t *a, ptrdiff_t n, c
 }
 
 // ---------------------------------------------------------------------------
+// LEB128 varints for the token store: ids are ranked by frequency, so most take
+// one byte before zstd even sees them (smaller frames, faster decompression).
+
+/// Encodes n values into `out` (room for 5 n bytes); returns the bytes written.
+MS_INLINE ptrdiff_t ms_varint_encode(const uint32_t *values, ptrdiff_t n, uint8_t *out) {
+    uint8_t *p = out;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        uint32_t v = values[i];
+        while (v >= 0x80) { *p++ = (uint8_t)(v | 0x80); v >>= 7; }
+        *p++ = (uint8_t)v;
+    }
+    return p - out;
+}
+
+/// Decodes exactly n values from exactly `size` bytes; -1 if the bytes are not that.
+MS_INLINE ptrdiff_t ms_varint_decode(const uint8_t *in, ptrdiff_t size, uint32_t *out, ptrdiff_t n) {
+    const uint8_t *p = in, *end = in + size;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        uint32_t v = 0;
+        int shift = 0;
+        for (;;) {
+            if (p == end || shift > 28) return -1;
+            uint8_t b = *p++;
+            v |= (uint32_t)(b & 0x7F) << shift;
+            if (!(b & 0x80)) break;
+            shift += 7;
+        }
+        out[i] = v;
+    }
+    return p == end ? n : -1;
+}
+
+// ---------------------------------------------------------------------------
 // zstd, with errors folded into -1 so that Swift never sees size_t error codes.
 
 MS_INLINE ptrdiff_t ms_zstd_bound(ptrdiff_t size) { return (ptrdiff_t)ZSTD_compressBound((size_t)size); }

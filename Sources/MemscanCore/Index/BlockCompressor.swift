@@ -1,8 +1,8 @@
 import CMemscanShims
 
-/// The token store: UInt32 values cut into blocks of `blockTokens`, each one zstd
-/// frame with a content checksum, so a span can be verified by decompressing only
-/// the blocks it touches.
+/// The token store: UInt32 values cut into blocks of `blockTokens`, each written as
+/// LEB128 varints and compressed into one zstd frame with a content checksum, so a
+/// span can be verified by decompressing only the blocks it touches.
 struct CompressedBlocks {
     var offsets: [UInt64]
     var data: [UInt8]
@@ -15,8 +15,14 @@ enum BlockCompressor {
         let failed = Box(Mutex<Bool>(false))
         parallelFor(count: blockCount, threads: threads) { block in
             let start = block * blockTokens, end = min(values.count, start + blockTokens)
-            values.withUnsafeBytes { all in
-                let source = UnsafeRawBufferPointer(rebasing: all[start * 4 ..< end * 4])
+            var encoded = [UInt8](repeating: 0, count: (end - start) * 5)
+            let encodedSize = values.withUnsafeBufferPointer { all in
+                encoded.withUnsafeMutableBufferPointer { out in
+                    ms_varint_encode(all.baseAddress! + start, end - start, out.baseAddress)
+                }
+            }
+            encoded.withUnsafeBytes { all in
+                let source = UnsafeRawBufferPointer(rebasing: all[0 ..< encodedSize])
                 var frame = [UInt8](repeating: 0, count: ms_zstd_bound(source.count))
                 let size = frame.withUnsafeMutableBytes {
                     ms_zstd_compress($0.baseAddress, $0.count, source.baseAddress, source.count, Int32(level))

@@ -14,39 +14,39 @@ struct BlockStore: @unchecked Sendable {
 
     func valueCount(ofBlock block: Int) -> Int { min(blockTokens, totalValues - block * blockTokens) }
 
-    /// Decompresses block `block` into `destination` (room for `blockTokens` values).
-    func decompress(_ block: Int, into destination: UnsafeMutablePointer<UInt32>, context: OpaquePointer?) throws {
+    /// Decompresses block `block` into `destination` (room for `blockTokens` values),
+    /// through `scratch` (room for `scratchCapacity` = 5 x blockTokens bytes).
+    func decompress(_ block: Int, into destination: UnsafeMutablePointer<UInt32>, scratch: UnsafeMutablePointer<UInt8>,
+                    context: OpaquePointer?) throws {
         let start = Int(clamping: offsets[block]), end = Int(clamping: offsets[block + 1])
         guard start <= end, end <= data.count else {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
         }
         let expected = valueCount(ofBlock: block)
-        let produced = ms_zstd_decompress(context, destination, expected * 4, data.baseAddress! + start, end - start)
-        guard produced == expected * 4 else {
+        let bytes = ms_zstd_decompress(context, scratch, scratchCapacity, data.baseAddress! + start, end - start)
+        guard bytes >= 0, ms_varint_decode(scratch, bytes, destination, expected) == expected else {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
         }
     }
 
-    /// Decompresses block `block` into a new array. `context` is a reusable
-    /// decompression context (nil: a temporary one).
+    var scratchCapacity: Int { blockTokens * 5 }
+
+    /// Decompresses block `block` into a new array (verification, tests).
     func decompress(_ block: Int, context: OpaquePointer? = nil) throws -> [UInt32] {
-        let start = Int(clamping: offsets[block]), end = Int(clamping: offsets[block + 1])
-        guard start <= end, end <= data.count else {
-            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
-        }
         let expected = valueCount(ofBlock: block)
-        var produced = -1
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: scratchCapacity)
+        defer { scratch.deallocate() }
+        var failure: Error? = nil
         let values = [UInt32](unsafeUninitializedCapacity: expected) { buffer, count in
-            produced = ms_zstd_decompress(context, buffer.baseAddress, expected * 4, data.baseAddress! + start, end - start)
-            if produced == expected * 4 {
+            do {
+                try decompress(block, into: buffer.baseAddress!, scratch: scratch, context: context)
                 count = expected
-            } else {
+            } catch {
+                failure = error
                 count = 0
             }
         }
-        guard produced == expected * 4 else {
-            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
-        }
+        if let failure { throw failure }
         return values
     }
 }
@@ -59,6 +59,7 @@ final class BlockCache {
     let store: BlockStore
     private let context: OpaquePointer?
     private let slots: UnsafeMutablePointer<UInt32>
+    private let scratch: UnsafeMutablePointer<UInt8>
     private let slotCount: Int
     private var slotOfBlock: [Int32]
     private var blockOfSlot: [Int32]
@@ -72,6 +73,7 @@ final class BlockCache {
         self.store = store
         slotCount = max(4, min(store.blockCount, capacityTokens / max(1, store.blockTokens)))
         slots = .allocate(capacity: slotCount * store.blockTokens)
+        scratch = .allocate(capacity: store.scratchCapacity)
         current = UnsafePointer(slots)
         slotOfBlock = [Int32](repeating: -1, count: store.blockCount)
         blockOfSlot = [Int32](repeating: -1, count: slotCount)
@@ -81,6 +83,7 @@ final class BlockCache {
     deinit {
         ZSTD_freeDCtx(context)
         slots.deallocate()
+        scratch.deallocate()
     }
 
     /// The values of the block holding `position`, and the global position of its first
@@ -112,7 +115,7 @@ final class BlockCache {
             blockOfSlot[target] = -1
             let destination = slots + target * store.blockTokens
             currentBlock = -1
-            try store.decompress(block, into: destination, context: context)
+            try store.decompress(block, into: destination, scratch: scratch, context: context)
             decompressions += 1
             slotOfBlock[block] = Int32(target)
             blockOfSlot[target] = Int32(block)
