@@ -18,8 +18,10 @@ struct ShingleTable {
 }
 
 enum ShingleTableBuilder {
-    /// Target load: 80% of slots keeps nearly all probes within one cache line.
-    static let maxLoad = 0.8
+    /// Target load: 90% of slots. Measured against 80%: the table is 11% smaller
+    /// (2.84 instead of 3.03 bytes per corpus token in all) and the probe-only loop
+    /// 5-8% slower, while scans are dominated by verification, not probes.
+    static let maxLoad = 0.9
 
     static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64]) -> ShingleTable {
         var occurrences = input
