@@ -80,61 +80,61 @@ public final class RecordReader {
     /// Next record in input order, nil at end. Throws MemscanError.input(location, message)
     /// on malformed input when options.onError == .fail; with .skip it counts and continues.
     public func next() throws -> InputRecord? {
-        defer {
-            skippedCount = sink.skippedCount
-            skipMessages = sink.messages
-            bytesRead = finishedBytes + (current?.bytesRead ?? 0)
+        defer { publishCounters() }
+        while let reader = try currentReader() {
+            if let record = try reader.next() { return record }
+            finishCurrent()
         }
-        while true {
-            if current == nil {
-                guard let input = pending.popLast() else { return nil }
-                current = try open(input)
-            }
-            if let record = try current!.next() { return record }
-            finishedBytes += current!.bytesRead
-            current!.close()
-            current = nil
+        return nil
+    }
+
+    /// The reader of the input being read, opening the next input when needed.
+    private func currentReader() throws -> FormatReader? {
+        if current == nil {
+            guard let input = pending.popLast() else { return nil }
+            current = try open(input)
+            currentFile = input.displayName
         }
+        return current
+    }
+
+    private func finishCurrent() {
+        finishedBytes += current!.bytesRead
+        current!.close()
+        current = nil
+    }
+
+    private func publishCounters() {
+        skippedCount = sink.skippedCount
+        skipMessages = sink.messages
+        bytesRead = finishedBytes + (current?.bytesRead ?? 0)
     }
 
     /// The next batch of at most `maxRecords` records in input order, nil at end. JSONL
     /// comes back as raw lines, to be parsed by `InputBatch.parseAll()` on any thread
     /// and their malformed lines handed back through `report(_:_:)` in input order.
     public func nextBatch(maxRecords: Int, maxBytes: Int = 8 << 20) throws -> InputBatch? {
-        defer {
-            skippedCount = sink.skippedCount
-            skipMessages = sink.messages
-            bytesRead = finishedBytes + (current?.bytesRead ?? 0)
-        }
-        while true {
-            if current == nil {
-                guard let input = pending.popLast() else { return nil }
-                current = try open(input)
-                currentFile = input.displayName
-            }
-            if let lines = current as? LineRecordReader<JSONLRecordParser> {
+        defer { publishCounters() }
+        while let reader = try currentReader() {
+            if let lines = reader as? LineRecordReader<JSONLRecordParser> {
                 if let raw = try lines.nextRawLines(maxLines: maxRecords, maxBytes: maxBytes) {
                     return InputBatch(storage: .jsonLines(bytes: raw.bytes, lineStarts: raw.lineStarts,
                                                           lineNumbers: raw.lineNumbers, file: currentFile, plan: plan))
                 }
             } else {
                 var records: [InputRecord] = []
-                while records.count < maxRecords, let record = try current!.next() { records.append(record) }
+                while records.count < maxRecords, let record = try reader.next() { records.append(record) }
                 if !records.isEmpty { return InputBatch(storage: .records(records)) }
             }
-            finishedBytes += current!.bytesRead
-            current!.close()
-            current = nil
+            finishCurrent()
         }
+        return nil
     }
 
     /// Applies the error policy to a malformed line found while parsing a batch:
     /// throws under `--on-error fail`, counts under `skip`.
     public func report(_ location: SourceLocation, _ message: String) throws {
-        defer {
-            skippedCount = sink.skippedCount
-            skipMessages = sink.messages
-        }
+        defer { publishCounters() }
         try sink.report(location, message)
     }
 
