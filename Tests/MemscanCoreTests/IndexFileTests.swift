@@ -132,6 +132,18 @@ enum IndexFixture {
         let bytes = Array((text + "\n").utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(logDescriptor, $0.baseAddress, $0.count) }
     }
+
+    /// Reseals a forged copy, writes it to `path`, logs `label` and exercises it with
+    /// checksums on; returns false (and logs why) when memscan misbehaved.
+    static func exerciseForged(_ bytes: [UInt8], at path: String, label: String, generations: [InputRecord]) -> Bool {
+        var forged = bytes
+        reseal(&forged)
+        write(forged, to: path)
+        log("case \(label)")
+        guard let failure = exercise(path, generations: generations, verifyChecksums: true, runVerifier: true) else { return true }
+        log("FAIL: \(failure)")
+        return false
+    }
 }
 
 /// The MemscanError.index thrown by `body`, recording an issue if something else happened.
@@ -497,13 +509,8 @@ func expectRefused(_ path: String, _ what: String, verifyChecksums: Bool = false
         for mask: UInt8 in [0x01, 0x10, 0x40, 0x80, 0xFF] {
             var forged = bytes
             forged[offset] ^= mask
-            IndexFixture.reseal(&forged)
-            IndexFixture.write(forged, to: path)
-            IndexFixture.log("case header offset=\(offset) mask=\(mask)")
-            if let failure = IndexFixture.exercise(path, generations: generations, verifyChecksums: true, runVerifier: true) {
-                IndexFixture.log("FAIL: \(failure)")
-                problems += 1
-            }
+            if !IndexFixture.exerciseForged(forged, at: path, label: "header offset=\(offset) mask=\(mask)",
+                                            generations: generations) { problems += 1 }
         }
         exit(problems == 0 ? 0 : 1)
     }
@@ -528,13 +535,8 @@ func expectRefused(_ path: String, _ what: String, verifyChecksums: Bool = false
                     for mask: UInt8 in [0x01, 0x80, 0xFF] {
                         var forged = bytes
                         forged[section.offset + offset] ^= mask
-                        IndexFixture.reseal(&forged)
-                        IndexFixture.write(forged, to: copy)
-                        IndexFixture.log("case ignore=\(ignore) section=\(section.kind.name) offset=\(offset) mask=\(mask)")
-                        if let failure = IndexFixture.exercise(copy, generations: generations, verifyChecksums: true, runVerifier: true) {
-                            IndexFixture.log("FAIL: \(failure)")
-                            problems += 1
-                        }
+                        let label = "ignore=\(ignore) section=\(section.kind.name) offset=\(offset) mask=\(mask)"
+                        if !IndexFixture.exerciseForged(forged, at: copy, label: label, generations: generations) { problems += 1 }
                     }
                 }
             }
@@ -560,13 +562,8 @@ func expectRefused(_ path: String, _ what: String, verifyChecksums: Bool = false
             for mask in masks {
                 var forged = bytes
                 forged[offset] ^= mask
-                IndexFixture.reseal(&forged)
-                IndexFixture.write(forged, to: copy)
-                IndexFixture.log("case header offset=\(offset) mask=\(mask)")
-                if let failure = IndexFixture.exercise(copy, generations: generations, verifyChecksums: true, runVerifier: true) {
-                    IndexFixture.log("FAIL: \(failure)")
-                    problems += 1
-                }
+                if !IndexFixture.exerciseForged(forged, at: copy, label: "header offset=\(offset) mask=\(mask)",
+                                                generations: generations) { problems += 1 }
             }
         }
         exit(problems == 0 ? 0 : 1)
