@@ -63,7 +63,7 @@ let benchmarks: @Sendable () -> Void = {
         var selected: [Int32] = []
         for _ in benchmark.scaledIterations {
             hashes.withUnsafeBufferPointer { h in
-                Winnowing.shingleHashes(tokenHashes: h, valid: nil, k: 8, seed: IndexBuildOptions.shingleSeed, into: &shingles)
+                Winnowing.shingleHashes(tokenHashes: h, ids: nil, k: 8, seed: IndexBuildOptions.shingleSeed, into: &shingles)
             }
             shingles.withUnsafeBufferPointer { Winnowing.select(hashes: $0, w: 9, into: &selected) }
             blackHole(selected.count)
@@ -324,7 +324,7 @@ final class Fixtures: Sendable {
         for generation in generations where keys.count < count {
             let hashes = tokenHashes(of: generation)
             hashes.withUnsafeBufferPointer { h in
-                Winnowing.shingleHashes(tokenHashes: h, valid: nil, k: index.header.k, seed: index.header.shingleSeed, into: &shingles)
+                Winnowing.shingleHashes(tokenHashes: h, ids: nil, k: index.header.k, seed: index.header.shingleSeed, into: &shingles)
             }
             keys.append(contentsOf: shingles.map { ms_fmix64($0) })
         }

@@ -182,7 +182,7 @@ public final class IndexBuilder {
                 hashes.removeAll(keepingCapacity: true)
                 for i in start ..< end { hashes.append(tokenHashes[Int(stream[i])]) }
                 hashes.withUnsafeBufferPointer {
-                    Winnowing.shingleHashes(tokenHashes: $0, valid: nil, k: k, seed: IndexBuildOptions.shingleSeed, into: &shingles)
+                    Winnowing.shingleHashes(tokenHashes: $0, ids: nil, k: k, seed: IndexBuildOptions.shingleSeed, into: &shingles)
                 }
                 shingles.withUnsafeBufferPointer { Winnowing.select(hashes: $0, w: w, into: &selected) }
                 for p in selected {

@@ -14,11 +14,15 @@ public enum Winnowing {
     /// the vocabulary); such shingles are never selected.
     public static let invalidHash: UInt64 = .max
 
-    /// Shingle hashes for positions 0 ... n-k of `tokenHashes`. `valid[i] == false`
-    /// tokens poison every shingle that contains them. Returns an empty array when n < k.
+    /// A token id that no index holds (a generation token missing from the vocabulary).
+    public static let unknownID = UInt32.max
+
+    /// Shingle hashes for positions 0 ... n-k of `tokenHashes`. When `ids` is given, a
+    /// token whose id is `unknownID` poisons every shingle that contains it. Returns an
+    /// empty array when n < k.
     @inline(__always)
     public static func shingleHashes(
-        tokenHashes: UnsafeBufferPointer<UInt64>, valid: UnsafeBufferPointer<Bool>?, k: Int, seed: UInt64,
+        tokenHashes: UnsafeBufferPointer<UInt64>, ids: UnsafeBufferPointer<UInt32>?, k: Int, seed: UInt64,
         into output: inout [UInt64]
     ) {
         output.removeAll(keepingCapacity: true)
@@ -27,11 +31,11 @@ public enum Winnowing {
         let count = n - k + 1
         output.reserveCapacity(count)
         let base = tokenHashes.baseAddress!
-        if let valid {
+        if let ids {
             // A shingle is poisoned when the latest invalid token seen lies inside it.
             var lastInvalid = -1
             for j in 0 ..< n {
-                if !valid[j] { lastInvalid = j }
+                if ids[j] == unknownID { lastInvalid = j }
                 let p = j - k + 1
                 if p < 0 { continue }
                 output.append(lastInvalid >= p ? invalidHash : clampValid(ms_xxh3(base + p, k &* 8, seed)))
@@ -64,22 +68,31 @@ public enum Winnowing {
             return
         }
         // Monotonic deque of candidate positions with strictly increasing hashes;
-        // keeping the earlier of equal hashes makes ties go to the leftmost.
-        var deque = [Int32](repeating: 0, count: m)
-        var head = 0, tail = 0
-        var last: Int32 = -1
-        for i in 0 ..< m {
-            let h = hashes[i]
-            while tail > head && hashes[Int(deque[tail - 1])] > h { tail -= 1 }
-            deque[tail] = Int32(i)
-            tail += 1
-            let windowStart = i - w + 1
-            if windowStart < 0 { continue }
-            while Int(deque[head]) < windowStart { head += 1 }
-            let chosen = deque[head]
-            if chosen != last && hashes[Int(chosen)] != invalidHash {
-                output.append(chosen)
-                last = chosen
+        // keeping the earlier of equal hashes makes ties go to the leftmost. It never
+        // holds more than w + 1 positions, so it is a ring on the stack: this runs once
+        // per generation and must not allocate.
+        var capacity = 2
+        while capacity < w + 1 { capacity <<= 1 }
+        let mask = capacity - 1  // a power of two: wrapping is a mask, not a division
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { deque in
+            var head = 0, count = 0
+            var last: Int32 = -1
+            for i in 0 ..< m {
+                let h = hashes[i]
+                while count > 0 && hashes[Int(deque[(head + count - 1) & mask])] > h { count -= 1 }
+                deque[(head + count) & mask] = Int32(i)
+                count += 1
+                let windowStart = i - w + 1
+                if windowStart < 0 { continue }
+                while Int(deque[head]) < windowStart {
+                    head = (head + 1) & mask
+                    count -= 1
+                }
+                let chosen = deque[head]
+                if chosen != last && hashes[Int(chosen)] != invalidHash {
+                    output.append(chosen)
+                    last = chosen
+                }
             }
         }
     }

@@ -19,8 +19,8 @@ struct SeedProbe {
         selected.removeAll(keepingCapacity: true)
         guard sequence.count >= k else { return false }
         sequence.hashes.withUnsafeBufferPointer { hashes in
-            sequence.known.withUnsafeBufferPointer { known in
-                Winnowing.shingleHashes(tokenHashes: hashes, valid: sequence.hasUnknown ? known : nil, k: k,
+            sequence.ids.withUnsafeBufferPointer { ids in
+                Winnowing.shingleHashes(tokenHashes: hashes, ids: sequence.hasUnknown ? ids : nil, k: k,
                                         seed: index.header.shingleSeed, into: &shingles)
             }
         }

@@ -1,3 +1,5 @@
+import CMemscanShims
+
 /// Sensitive-content categories (§4): each category is a list of POSIX extended
 /// regular expressions matched against tokens (after tokenization, so text-mode
 /// patterns see case-folded words).
@@ -65,16 +67,16 @@ public final class SensitiveCategories: Sendable {
         tokens.bytes.withUnsafeBytes { all in
             for i in range {
                 let token = UnsafeRawBufferPointer(rebasing: all[tokens.start(i) ..< tokens.end(i)])
-                let key = Array(token)
-                if let known = cache.masks[key] {
-                    mask |= known
+                let key = ms_xxh3(token.baseAddress, token.count, 0)
+                if let known = cache.masks[key]?.first(where: { $0.token.elementsEqual(token) }) {
+                    mask |= known.mask
                     continue
                 }
                 var tokenMask: UInt64 = 0
                 for (category, pattern) in patterns where tokenMask & (1 << UInt64(category % 64)) == 0 && pattern.matches(token) {
                     tokenMask |= 1 << UInt64(category % 64)
                 }
-                if cache.masks.count < 1 << 20 { cache.masks[key] = tokenMask }
+                if cache.masks.count < 1 << 20 { cache.masks[key, default: []].append((Array(token), tokenMask)) }
                 mask |= tokenMask
             }
         }
@@ -82,9 +84,10 @@ public final class SensitiveCategories: Sendable {
     }
 }
 
-/// Per-thread memo of token -> category bit mask for one SensitiveCategories.
+/// Per-thread memo of token -> category bit mask for one SensitiveCategories, keyed
+/// by the token's hash (bytes compared on a hit) so that a lookup allocates nothing.
 public struct SensitiveCache {
-    var masks: [[UInt8]: UInt64] = [:]
+    var masks: [UInt64: [(token: [UInt8], mask: UInt64)]] = [:]
     public init() {}
 }
 
