@@ -448,14 +448,7 @@ func expectRefused(_ path: String, _ what: String, verifyChecksums: Bool = false
         let passed = await #expect(processExitsWith: .success) { [logPath = logPath as String] in
             IndexFileTests.forgedSectionsChild(logPath: logPath)
         } != nil
-        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        let cases = log.split(separator: "\n").filter { $0.hasPrefix("case ") }.count
-        if passed {
-            #expect(cases > 100, "the child ran only \(cases) cases")
-        } else {
-            // The last case logged is the one that crashed (or the failures listed).
-            Issue.record("child ran \(cases) cases; last lines: \(log.split(separator: "\n").suffix(6).joined(separator: " | "))")
-        }
+        Self.checkChildLog(passed: passed, logPath: logPath)
     }
 
     @Test("forged header fields: open, verify and scan throw MemscanError or succeed, never crash")
@@ -466,12 +459,17 @@ func expectRefused(_ path: String, _ what: String, verifyChecksums: Bool = false
         let passed = await #expect(processExitsWith: .success) { [logPath = logPath as String] in
             IndexFileTests.forgedHeaderChild(logPath: logPath)
         } != nil
+        Self.checkChildLog(passed: passed, logPath: logPath)
+    }
+
+    /// A child that passed must have run its cases; one that failed is reported with
+    /// the last cases it logged (the one that crashed, or the failures listed).
+    static func checkChildLog(passed: Bool, logPath: String) {
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         let cases = log.split(separator: "\n").filter { $0.hasPrefix("case ") }.count
         if passed {
             #expect(cases > 100, "the child ran only \(cases) cases")
         } else {
-            // The last case logged is the one that crashed (or the failures listed).
             Issue.record("child ran \(cases) cases; last lines: \(log.split(separator: "\n").suffix(6).joined(separator: " | "))")
         }
     }
