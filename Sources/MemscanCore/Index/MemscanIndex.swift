@@ -182,13 +182,7 @@ public final class MemscanIndex: @unchecked Sendable {
     /// The record holding matching-token `position`.
     @inline(__always)
     public func recordIndex(ofPosition position: Int) -> Int {
-        var low = 0, high = recordStarts.count - 1
-        let p = UInt64(position)
-        while high - low > 1 {
-            let mid = (low + high) >> 1
-            if recordStarts[mid] <= p { low = mid } else { high = mid }
-        }
-        return low
+        recordContaining(UInt64(position), starts: recordStarts)
     }
 
     /// As `recordIndex(ofPosition:)`, starting from a nearby record: occurrences are

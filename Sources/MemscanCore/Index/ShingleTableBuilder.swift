@@ -82,7 +82,7 @@ enum ShingleTableBuilder {
         var records = 0
         var lastRecord = -1
         for occurrence in group {
-            let record = recordIndex(of: occurrence.position, starts: recordStarts)
+            let record = recordContaining(UInt64(occurrence.position), starts: recordStarts)
             if record != lastRecord {
                 records += 1
                 lastRecord = record
@@ -93,16 +93,5 @@ enum ShingleTableBuilder {
         table.multiEntries.append(UInt32(records))
         for occurrence in group { table.postings.append(occurrence.position) }
         return IndexFormat.multiFlag | index
-    }
-
-    /// The record whose token range holds `position` (starts are ascending).
-    static func recordIndex(of position: UInt32, starts: [UInt64]) -> Int {
-        var low = 0, high = starts.count - 1  // invariant: starts[low] <= position < starts[high]
-        let p = UInt64(position)
-        while high - low > 1 {
-            let mid = (low + high) / 2
-            if starts[mid] <= p { low = mid } else { high = mid }
-        }
-        return low
     }
 }
