@@ -49,7 +49,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Value of the experiment field of every generation.")
     var experiment: String = "synth"
 
-    @Option(help: "Worker threads (default: all cores). Output does not depend on it.")
+    @Option(help: "Worker threads; defaults to the number of cores. Output does not depend on it.")
     var threads: Int = defaultThreads()
 
     func run() throws {
