@@ -28,6 +28,12 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("no-near"), help: "Report verbatim spans only.")
     var noNear = false
 
+    @Option(name: .customLong("near-band"), help: "Near alignment band: the largest drift (insertions minus deletions) inside one near span.")
+    var nearBand: Int = 12
+
+    @Option(name: .customLong("near-max-gap"), help: "Near extension crosses at most this many consecutive differences.")
+    var nearMaxGap: Int = 6
+
     @Option(name: .customLong("group-by"), help: "Field passed through to output and broken down in the summary; repeatable.")
     var groupBy: [String] = []
 
@@ -95,6 +101,10 @@ struct ScanCommand: ParsableCommand {
         options.maxRecordIDs = maxRecordIDs
         options.rareMax = rareMax
         options.maxOccurrences = maxOccurrences ?? .max
+        options.near = !noNear
+        options.minSimilarity = minSimilarity
+        options.nearBand = nearBand
+        options.nearMaxGap = nearMaxGap
         options.all = all
         options.threads = threads
         let context = try ScanContext(index: main, reference: referenceIndex, sensitive: categories, options: options)
@@ -139,7 +149,9 @@ struct ScanCommand: ParsableCommand {
             ("index_records", String(main.header.recordCount)),
             ("index_tokens", String(main.header.corpusTokens)),
             ("min_length", String(context.minLength)),
-            ("near", "false"),
+            ("near", String(!noNear)),
+            ("near_band", String(nearBand)),
+            ("near_max_gap", String(nearMaxGap)),
             ("min_similarity", String(minSimilarity)),
             ("records_cap", String(recordsCap)),
             ("max_occurrences", maxOccurrences.map(String.init) ?? "null"),

@@ -38,6 +38,13 @@ enum SpanJSON {
         json.field("insertions", span.edits.insertions)
         json.field("deletions", span.edits.deletions)
         json.endObject()
+        if let coreStart = span.coreStart, let coreEnd = span.coreEnd {
+            json.key("core")
+            json.beginObject()
+            json.field("start", coreStart)
+            json.field("end", coreEnd)
+            json.endObject()
+        }
         json.field("record", span.record)
         json.field("record_start", span.recordStart)
         json.field("record_end", span.recordEnd)

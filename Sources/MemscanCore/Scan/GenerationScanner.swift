@@ -28,6 +28,7 @@ public final class GenerationScanner {
     private let tokenizer: Tokenizer
     private let finder: MatchFinder
     private let referenceFinder: MatchFinder?
+    private let near: NearFinder?
     private var sensitiveCache = SensitiveCache()
 
     public init(context: ScanContext) {
@@ -35,6 +36,8 @@ public final class GenerationScanner {
         tokenizer = Tokenizer(kind: context.index.header.tokenizer)
         finder = MatchFinder(index: context.index, maxOccurrences: context.options.maxOccurrences)
         referenceFinder = context.reference.map { MatchFinder(index: $0, maxOccurrences: context.options.maxOccurrences) }
+        near = context.options.near
+            ? NearFinder(index: context.index, options: context.options, minLength: context.minLength) : nil
     }
 
     public func scan(_ generation: InputRecord) throws -> GenerationResult {
@@ -42,8 +45,13 @@ public final class GenerationScanner {
         try finder.run(on: tokens)
         let promptMatching = finder.sequence.matchingCount(before: promptTokens)
         let builder = SpanBuilder(index: context.index, options: context.options, minLength: context.minLength)
-        var spans = try builder.spans(finder: finder, promptMatching: promptMatching,
-                                      patientID: generation.patientID.map { Array($0.utf8) })
+        let patientID = generation.patientID.map { Array($0.utf8) }
+        var spans = try builder.spans(finder: finder, promptMatching: promptMatching, patientID: patientID)
+        if let near {
+            spans = try near.merge(near.find(finder: finder, verbatim: spans.map(\.matchingRange),
+                                             promptMatching: promptMatching, patientID: patientID),
+                                   into: spans, finder: finder, promptMatching: promptMatching)
+        }
         if !spans.isEmpty, let referenceFinder {
             try referenceFinder.run(on: tokens)
             let sequence = referenceFinder.sequence
@@ -51,7 +59,14 @@ public final class GenerationScanner {
                 Int(sequence.original[$0.genStart]) ..< Int(sequence.original[$0.genEnd - 1]) + 1
             }
             for s in spans.indices {
-                spans[s].inReference = covered.contains { $0.lowerBound <= spans[s].start && $0.upperBound >= spans[s].end }
+                switch spans[s].kind {
+                case .verbatim:
+                    spans[s].inReference = covered.contains { $0.lowerBound <= spans[s].start && $0.upperBound >= spans[s].end }
+                case .near:
+                    // The reference may ignore other tokens: map through original positions.
+                    let region = sequence.matchingCount(before: spans[s].start) ..< sequence.matchingCount(before: spans[s].end)
+                    spans[s].inReference = try near?.hasSimilarRecord(region, ids: sequence.ids, finder: referenceFinder) ?? false
+                }
             }
         }
         let options = context.options

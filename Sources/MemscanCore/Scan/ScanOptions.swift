@@ -29,6 +29,16 @@ public struct ScanOptions: Sendable {
     /// Spans whose record count could not be made exact report `records_capped`.
     /// The default enumerates everything (exhaustive: the guarantee holds).
     public var maxOccurrences: Int = .max
+    /// Report near-verbatim spans (§4) as well as verbatim ones.
+    public var near: Bool = true
+    /// Near-verbatim threshold: 1 - edit distance / longer length.
+    public var minSimilarity: Double = 0.8
+    /// Near alignment band: the largest drift (insertions minus deletions) between the
+    /// generation and the record inside one near span.
+    public var nearBand: Int = 12
+    /// Near extension crosses at most this many consecutive differences (in edits
+    /// net of the matches around them) before it stops.
+    public var nearMaxGap: Int = 6
     /// `high` risk needs sensitive content or at least this multiple of minLength new tokens.
     public var highRiskLengthFactor: Int = 2
     /// Emit generations without spans too.
@@ -43,6 +53,9 @@ public struct ScanOptions: Sendable {
         guard maxRecordIDs >= 0 else { throw MemscanError.usage("--max-record-ids must not be negative") }
         guard rareMax >= 1 else { throw MemscanError.usage("--rare-max must be at least 1") }
         guard maxOccurrences >= 1 else { throw MemscanError.usage("--max-occurrences must be at least 1") }
+        guard (0 ... 1).contains(minSimilarity) else { throw MemscanError.usage("--min-similarity must be between 0 and 1 (got \(minSimilarity))") }
+        guard (0 ... 1000).contains(nearBand) else { throw MemscanError.usage("--near-band must be in 0...1000 (got \(nearBand))") }
+        guard (1 ... 1000).contains(nearMaxGap) else { throw MemscanError.usage("--near-max-gap must be in 1...1000 (got \(nearMaxGap))") }
         guard threads >= 1 else { throw MemscanError.usage("--threads must be at least 1") }
     }
 }

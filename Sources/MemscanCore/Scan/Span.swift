@@ -47,6 +47,12 @@ public struct Span: Sendable, Equatable {
     /// Character offsets in the generation text (text mode).
     public var charStart: Int?
     public var charEnd: Int?
+    /// Near spans: the longest exact match inside the region (original generation
+    /// positions); verbatim spans inside a near span are reported only as this.
+    public var coreStart: Int?
+    public var coreEnd: Int?
+    /// The span in matching coordinates (ignored tokens removed).
+    var matchingRange: Range<Int> = 0 ..< 0
 
     public var length: Int { end - start }
 }

@@ -102,7 +102,7 @@ struct SpanBuilder {
                 start: Int(sequence.original[a]), end: Int(sequence.original[b - 1]) + 1, newTokens: newTokens,
                 record: index.recordID(representative.record), recordIndex: representative.record,
                 recordStart: recordStart, recordEnd: recordEnd, records: records, recordsCapped: capped,
-                recordIDs: ids, isSelf: isSelf, inReference: nil, rarity: rarity))
+                recordIDs: ids, isSelf: isSelf, inReference: nil, rarity: rarity, matchingRange: a ..< b))
         }
         return spans
     }

@@ -1,0 +1,255 @@
+import CMemscanShims
+
+/// A near-verbatim alignment of generation [genStart, genEnd) with record tokens
+/// [recordStart, recordEnd) (matching coordinates, record-local).
+struct NearAlignment: Equatable {
+    var genStart: Int
+    var genEnd: Int
+    var record: Int
+    var recordStart: Int
+    var recordEnd: Int
+    var edits: EditCounts
+    var genLength: Int { genEnd - genStart }
+    var recordLength: Int { recordEnd - recordStart }
+    var similarity: Double { 1 - Double(edits.total) / Double(max(1, max(genLength, recordLength))) }
+}
+
+/// Near-verbatim spans (§4) from the exact matches a MatchFinder found, as a read
+/// mapper would: the exact matches are seeds; on each record, the first seed not yet
+/// inside an alignment is extended both ways by banded alignment (crossing the later
+/// seeds of the same copy, which is the chaining), and the region is kept when it
+/// reaches the similarity threshold, holds at least one edit and is not inside a
+/// verbatim span. Each distinct generation region then counts the records that hold
+/// a similar region, checked by a banded alignment of the whole region.
+struct NearFinder {
+    let index: MemscanIndex
+    let options: ScanOptions
+    let minLength: Int
+    let aligner: BandedAligner
+
+    init(index: MemscanIndex, options: ScanOptions, minLength: Int) {
+        self.index = index
+        self.options = options
+        self.minLength = minLength
+        aligner = BandedAligner(band: options.nearBand, maxGap: options.nearMaxGap, minSimilarity: options.minSimilarity)
+    }
+
+    /// A near span before it is turned into a reported Span.
+    struct Found {
+        var alignment: NearAlignment
+        /// The longest exact match of the representative inside the region.
+        var core: Range<Int>
+        var records: Int
+        var capped: Bool
+        var examples: [Int]
+        var isSelf: Bool?
+    }
+
+    /// The near spans of the generation `finder` last ran on, given the generation
+    /// intervals of the verbatim spans to be reported (matching coordinates).
+    func find(finder: MatchFinder, verbatim: [Range<Int>], promptMatching: Int, patientID: [UInt8]?) throws -> [Found] {
+        let matches = finder.matches
+        guard !matches.isEmpty else { return [] }
+        let order = matches.indices.sorted {
+            (matches[$0].record, matches[$0].genStart, matches[$0].genEnd) < (matches[$1].record, matches[$1].genStart, matches[$1].genEnd)
+        }
+        let alignments = try align(matches: matches, order: order, finder: finder)
+        let kept = alignments.filter { a in
+            a.edits.total > 0
+                && a.similarity >= options.minSimilarity
+                && a.genEnd - max(a.genStart, promptMatching) >= minLength
+                && a.recordLength >= minLength
+                && !verbatim.contains { $0.lowerBound <= a.genStart && a.genEnd <= $0.upperBound }
+        }
+        guard !kept.isEmpty else { return [] }
+
+        // One entry per distinct generation region, with the alignments ending exactly there.
+        var byRegion: [Range<Int>: [NearAlignment]] = [:]
+        for a in kept { byRegion[a.genStart ..< a.genEnd, default: []].append(a) }
+        var found: [Found] = []
+        let ids = finder.sequence.ids
+        for (region, group) in byRegion {
+            var representative = group.min { ($0.edits.total, $0.record) < ($1.edits.total, $1.record) }!
+            var isSelf: Bool? = nil
+            if let patientID {
+                isSelf = false
+                if let own = group.first(where: { a in patientID.withUnsafeBytes { index.recordIDEquals(a.record, $0) } }) {
+                    representative = own
+                    isSelf = true
+                }
+            }
+            let (count, capped, examples) = try countRecords(
+                similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
+                matches: matches, order: order, index: index, tokens: finder.tokens, cap: options.recordsCap)
+            var core = representative.genStart ..< representative.genStart
+            for m in matches where m.record == representative.record && m.genStart >= region.lowerBound
+                && m.genEnd <= region.upperBound && m.length > core.count {
+                core = m.genStart ..< m.genEnd
+            }
+            found.append(Found(alignment: representative, core: core, records: count, capped: capped,
+                               examples: examples, isSelf: isSelf))
+        }
+        // "Closed" regions only, as for verbatim spans: a region inside a longer one held
+        // by the same number of records adds nothing.
+        let closed = found.filter { f in
+            !found.contains { other in
+                other.alignment.genStart <= f.alignment.genStart && other.alignment.genEnd >= f.alignment.genEnd
+                    && other.alignment.genLength > f.alignment.genLength
+                    && other.records == f.records && other.capped == f.capped
+            }
+        }
+        return closed.sorted { ($0.alignment.genStart, $0.alignment.genEnd) < ($1.alignment.genStart, $1.alignment.genEnd) }
+    }
+
+    /// Whether some record of `finder`'s index (the reference corpus) holds a region
+    /// similar to generation `region`.
+    func hasSimilarRecord(_ region: Range<Int>, ids: [UInt32], finder: MatchFinder) throws -> Bool {
+        let matches = finder.matches
+        let order = matches.indices.sorted { (matches[$0].record, matches[$0].genStart) < (matches[$1].record, matches[$1].genStart) }
+        let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: matches,
+                                             order: order, index: finder.index, tokens: finder.tokens, cap: 1)
+        return count > 0
+    }
+
+    /// Extends, on every record, each seed not already inside an alignment of that
+    /// record on a nearby diagonal.
+    private func align(matches: [VerbatimMatch], order: [Int], finder: MatchFinder) throws -> [NearAlignment] {
+        var result: [NearAlignment] = []
+        var rows: [BandedAligner.Extension] = []
+        var recordAlignments: [NearAlignment] = []
+        var currentRecord = -1
+        let tokens = finder.tokens
+        try finder.sequence.ids.withUnsafeBufferPointer { ids in
+            for i in order {
+                let seed = matches[i]
+                if seed.record != currentRecord {
+                    currentRecord = seed.record
+                    recordAlignments.removeAll(keepingCapacity: true)
+                }
+                let diagonal = seed.recordStart - seed.genStart
+                let covered = recordAlignments.contains { a in
+                    a.genStart <= seed.genStart && seed.genEnd <= a.genEnd
+                        && abs(diagonal - (a.recordStart - a.genStart)) <= aligner.band + abs(a.recordLength - a.genLength)
+                }
+                if covered { continue }
+                let range = index.recordRange(seed.record)
+                let base = range.lowerBound
+                let rightFirst = try aligner.extend(
+                    gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
+                    record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
+                    coreGen: seed.length, coreRecord: seed.length, coreEdits: 0, rows: &rows)
+                let left = try aligner.extend(
+                    gen: { ids[seed.genStart - 1 - $0] }, genCount: seed.genStart,
+                    record: { try tokens.value(at: base + seed.recordStart - 1 - $0) }, recordCount: seed.recordStart,
+                    coreGen: seed.length + rightFirst.genLength, coreRecord: seed.length + rightFirst.recordLength,
+                    coreEdits: rightFirst.edits.total, rows: &rows)
+                // The right side was extended on the seed's score alone: with the left side
+                // banked it may cross a difference it stopped at.
+                let right = left.genLength == 0 ? rightFirst : try aligner.extend(
+                    gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
+                    record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
+                    coreGen: seed.length + left.genLength, coreRecord: seed.length + left.recordLength,
+                    coreEdits: left.edits.total, rows: &rows)
+                let edits = EditCounts(substitutions: left.edits.substitutions + right.edits.substitutions,
+                                       insertions: left.edits.insertions + right.edits.insertions,
+                                       deletions: left.edits.deletions + right.edits.deletions)
+                let alignment = NearAlignment(
+                    genStart: seed.genStart - left.genLength, genEnd: seed.genEnd + right.genLength, record: seed.record,
+                    recordStart: seed.recordStart - left.recordLength, recordEnd: seed.recordEnd + right.recordLength,
+                    edits: edits)
+                recordAlignments.append(alignment)
+                result.append(alignment)
+            }
+        }
+        return result
+    }
+
+    /// Records holding a region similar to generation `region` at the threshold: those
+    /// in `known` (whose own alignment is that region) plus every other record with a
+    /// seed overlapping it whose banded alignment of the whole region reaches the
+    /// threshold. Records with identical tokens around the region share one alignment.
+    private func countRecords(similarTo region: Range<Int>, ids: [UInt32], known: Set<Int>, representative: Int?,
+                              matches: [VerbatimMatch], order: [Int], index: MemscanIndex, tokens: BlockCache,
+                              cap: Int) throws -> (count: Int, capped: Bool, examples: [Int]) {
+        var count = known.count
+        var examples: [Int] = []
+        if let representative { examples.append(representative) }
+        for r in known.sorted() where examples.count < options.maxRecordIDs && r != representative { examples.append(r) }
+        if count >= cap { return (cap, count > cap, Array(examples.prefix(options.maxRecordIDs))) }
+        let band = aligner.band
+        var verdicts: [UInt64: Bool] = [:]
+        var window: [UInt32] = []
+        var lastRecord = -1
+        try ids.withUnsafeBufferPointer { all in
+            let gen = UnsafeBufferPointer(rebasing: all[region])
+            for i in order {
+                let m = matches[i]
+                guard m.record != lastRecord, m.genEnd > region.lowerBound, m.genStart < region.upperBound else { continue }
+                lastRecord = m.record
+                if known.contains(m.record) { continue }
+                let range = index.recordRange(m.record)
+                let expectedStart = m.recordStart - (m.genStart - region.lowerBound)
+                let from = max(0, expectedStart - band), to = min(range.count, expectedStart + region.count + band)
+                guard to > from else { continue }
+                window.removeAll(keepingCapacity: true)
+                for p in from ..< to { window.append(try tokens.value(at: range.lowerBound + p)) }
+                let offset = expectedStart - from
+                let key = window.withUnsafeBytes { ms_xxh3($0.baseAddress, $0.count, UInt64(bitPattern: Int64(offset))) }
+                let similar: Bool
+                if let verdict = verdicts[key] {
+                    similar = verdict
+                } else {
+                    similar = window.withUnsafeBufferPointer {
+                        (aligner.bestSimilarity(gen: gen, window: $0, offset: offset) ?? 0) >= options.minSimilarity
+                    }
+                    verdicts[key] = similar
+                }
+                guard similar else { continue }
+                count += 1
+                if examples.count < options.maxRecordIDs { examples.append(m.record) }
+                if count >= cap { return }
+            }
+        }
+        if count >= cap {
+            // Stopped at the cap: there may be more.
+            return (cap, true, examples)
+        }
+        return (count, false, examples)
+    }
+}
+
+extension NearFinder {
+    /// The reported spans: the near spans, and the verbatim spans except those inside
+    /// a near span whose representative record holds them (they are its core).
+    func merge(_ found: [Found], into verbatim: [Span], finder: MatchFinder, promptMatching: Int) throws -> [Span] {
+        guard !found.isEmpty else { return verbatim }
+        let sequence = finder.sequence
+        let matches = finder.matches
+        var spans = verbatim.filter { v in
+            !found.contains { f in
+                let a = f.alignment
+                return a.genStart <= v.matchingRange.lowerBound && v.matchingRange.upperBound <= a.genEnd
+                    && matches.contains { $0.record == a.record && $0.genStart <= v.matchingRange.lowerBound && $0.genEnd >= v.matchingRange.upperBound }
+            }
+        }
+        for f in found {
+            let a = f.alignment
+            let records = min(f.records, options.recordsCap)
+            let rarity: Rarity = records == 1 && !f.capped ? .unique : (records <= options.rareMax && !f.capped ? .rare : .common)
+            let recordStart = try finder.originalRecordPosition(record: a.record, local: a.recordStart)
+            let recordEnd = try finder.originalRecordPosition(record: a.record, local: a.recordEnd - 1) + 1
+            var span = Span(
+                start: Int(sequence.original[a.genStart]), end: Int(sequence.original[a.genEnd - 1]) + 1,
+                newTokens: a.genEnd - max(a.genStart, promptMatching), kind: .near, similarity: a.similarity, edits: a.edits,
+                record: index.recordID(a.record), recordIndex: a.record, recordStart: recordStart, recordEnd: recordEnd,
+                records: records, recordsCapped: f.capped, recordIDs: f.examples.map { index.recordID($0) },
+                isSelf: f.isSelf, inReference: nil, rarity: rarity, matchingRange: a.genStart ..< a.genEnd)
+            if !f.core.isEmpty {
+                span.coreStart = Int(sequence.original[f.core.lowerBound])
+                span.coreEnd = Int(sequence.original[f.core.upperBound - 1]) + 1
+            }
+            spans.append(span)
+        }
+        return spans
+    }
+}
