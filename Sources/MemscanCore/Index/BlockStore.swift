@@ -103,6 +103,17 @@ final class BlockCache {
         return current[position - block * store.blockTokens]
     }
 
+    /// Appends the values at global positions `positions` to `values`, a block at a time.
+    func append(_ positions: Range<Int>, to values: inout [UInt32]) throws {
+        var p = positions.lowerBound
+        while p < positions.upperBound {
+            let block = try self.block(containing: p)
+            let n = min(positions.upperBound, block.start + block.count) - p
+            values.append(contentsOf: UnsafeBufferPointer(start: block.values + (p - block.start), count: n))
+            p += n
+        }
+    }
+
     private func load(_ block: Int) throws {
         let slot = Int(slotOfBlock[block])
         if slot >= 0 {

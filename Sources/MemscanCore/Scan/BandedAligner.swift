@@ -26,7 +26,7 @@ struct BandedAligner {
         var edits = EditCounts()
     }
 
-    private struct Cell {
+    fileprivate struct Cell {
         var substitutions: Int32
         var insertions: Int32
         var deletions: Int32
@@ -47,56 +47,100 @@ struct BandedAligner {
     /// differences at the end of a copy is kept when matches outnumber its edits
     /// (a dense but real tail) and dropped when they do not (the copy is over and
     /// only chance matches follow).
+    /// Buffers reused from one extension to the next.
+    struct Scratch {
+        fileprivate var previous: [Cell] = []
+        fileprivate var current: [Cell] = []
+        fileprivate var gen: [UInt32] = []
+        fileprivate var record: [UInt32] = []
+        fileprivate var rows: [Extension] = []
+        fileprivate var rowSlack: [Double] = []
+    }
+
+    /// Rows an extension runs without a single match before its score has fallen
+    /// `maxGap` below where it started (each such row costs at least 1 - s).
+    private var rowsWithoutMatch: Int { Int(maxGap / (1 - slackPerToken)) + 2 }
+
     func extend(gen: (Int) -> UInt32, genCount: Int, record: (Int) throws -> UInt32, recordCount: Int,
-                coreGen: Int, coreRecord: Int, coreEdits: Int, rows: inout [Extension]) rethrows -> Extension {
+                coreGen: Int, coreRecord: Int, coreEdits: Int, scratch: inout Scratch) rethrows -> Extension {
         let width = 2 * band + 1
         let s = slackPerToken
         func slack(_ i: Int, _ j: Int, _ cost: Int32) -> Double {
             s * Double(max(coreGen + i, coreRecord + j)) - Double(coreEdits + Int(cost))
         }
-        var previous = [Cell](repeating: .unreachable, count: width)
-        var current = previous
+        // Tokens are read once each (not once per cell) into the scratch buffers.
+        scratch.gen.removeAll(keepingCapacity: true)
+        scratch.record.removeAll(keepingCapacity: true)
+        func loadRecord(upTo j: Int) throws {
+            let target = min(j, recordCount)
+            while scratch.record.count < target { scratch.record.append(try record(scratch.record.count)) }
+        }
+        // Most seeds are copies of common phrasing whose surroundings differ at once:
+        // when no token of the first rows occurs in the record tokens they can reach,
+        // the alignment would stop there with nothing, so the rows are not computed.
+        let probeRows = min(genCount, rowsWithoutMatch)
+        try loadRecord(upTo: probeRows + band)
+        var anyEqual = false
+        for i in 0 ..< probeRows {
+            let token = gen(i)
+            scratch.gen.append(token)
+            if !anyEqual && token != MatchingSequence.unknownID {
+                let upper = min(scratch.record.count, i + band + 1)
+                var j = max(0, i - band)
+                while j < upper { if scratch.record[j] == token { anyEqual = true; break }; j += 1 }
+            }
+        }
+        guard anyEqual else { return Extension() }
+
+        if scratch.previous.count != width {
+            scratch.previous = [Cell](repeating: .unreachable, count: width)
+            scratch.current = scratch.previous
+        }
+        for d in 0 ..< width { scratch.previous[d] = .unreachable }
         // Row 0: record tokens skipped before the first generation token (deletions).
         for d in band ..< width {
             let j = d - band
             if j > recordCount { break }
-            previous[d] = Cell(substitutions: 0, insertions: 0, deletions: Int32(j), endsOnMatch: j == 0)
+            scratch.previous[d] = Cell(substitutions: 0, insertions: 0, deletions: Int32(j), endsOnMatch: j == 0)
         }
         var best = slack(0, 0, 0)
-        rows.removeAll(keepingCapacity: true)
-        rows.append(Extension())
-        var rowSlack: [Double] = [best]
+        scratch.rows.removeAll(keepingCapacity: true)
+        scratch.rowSlack.removeAll(keepingCapacity: true)
+        scratch.rows.append(Extension())
+        scratch.rowSlack.append(best)
         var i = 0
         while i < genCount {
             i += 1
-            let token = gen(i - 1)
+            if scratch.gen.count < i { scratch.gen.append(gen(i - 1)) }
+            try loadRecord(upTo: i + band)
+            let token = scratch.gen[i - 1]
+            let comparable = token != MatchingSequence.unknownID
             var rowBest = -Double.infinity
             var rowEnd: (slack: Double, cell: Cell, j: Int)? = nil
             for d in 0 ..< width {
                 let j = i + d - band
-                if j < 0 { current[d] = .unreachable; continue }
-                if j > recordCount { current[d] = .unreachable; continue }
+                if j < 0 || j > recordCount { scratch.current[d] = .unreachable; continue }
                 var cell = Cell.unreachable
                 if j >= 1 {
-                    let diagonal = previous[d]
+                    let diagonal = scratch.previous[d]
                     if diagonal.cost < Cell.unreachable.substitutions {
-                        let equal = try record(j - 1) == token && token != MatchingSequence.unknownID
+                        let equal = comparable && scratch.record[j - 1] == token
                         cell = diagonal
                         if !equal { cell.substitutions += 1 }
                         cell.endsOnMatch = equal
                     }
                 }
-                if d + 1 < width, previous[d + 1].cost + 1 < cell.cost {
-                    cell = previous[d + 1]
+                if d + 1 < width, scratch.previous[d + 1].cost + 1 < cell.cost {
+                    cell = scratch.previous[d + 1]
                     cell.insertions += 1
                     cell.endsOnMatch = false
                 }
-                if d >= 1, j >= 1, current[d - 1].cost + 1 < cell.cost {
-                    cell = current[d - 1]
+                if d >= 1, j >= 1, scratch.current[d - 1].cost + 1 < cell.cost {
+                    cell = scratch.current[d - 1]
                     cell.deletions += 1
                     cell.endsOnMatch = false
                 }
-                current[d] = cell
+                scratch.current[d] = cell
                 guard cell.cost < Cell.unreachable.substitutions else { continue }
                 let value = slack(i, j, cell.cost)
                 rowBest = max(rowBest, value)
@@ -105,76 +149,23 @@ struct BandedAligner {
                 }
             }
             if let end = rowEnd {
-                rows.append(Extension(genLength: i, recordLength: end.j, edits: EditCounts(
+                scratch.rows.append(Extension(genLength: i, recordLength: end.j, edits: EditCounts(
                     substitutions: Int(end.cell.substitutions), insertions: Int(end.cell.insertions),
                     deletions: Int(end.cell.deletions))))
-                rowSlack.append(end.slack)
+                scratch.rowSlack.append(end.slack)
                 best = max(best, end.slack)
             }
             if rowBest < best - maxGap || rowBest == -Double.infinity { break }
-            swap(&previous, &current)
+            swap(&scratch.previous, &scratch.current)
         }
         var chosen = Extension()
         var chosenNet = 0
-        for r in rows.indices where rowSlack[r] >= 0 {
-            let e = rows[r]
+        for r in scratch.rows.indices where scratch.rowSlack[r] >= 0 {
+            let e = scratch.rows[r]
             let matches = e.genLength - e.edits.substitutions - e.edits.insertions
             let net = matches - e.edits.total
             if net > chosenNet { chosen = e; chosenNet = net }
         }
         return chosen
-    }
-
-    /// The best alignment of the whole generation region `gen` (n tokens) against some
-    /// region of `window` (the record tokens from `band` before the region's expected
-    /// start to `band` after its expected end), free at both record ends. Returns the
-    /// similarity 1 - edits / max(n, record length) of the alignment with fewest edits
-    /// (ties: the higher similarity), or nil when no alignment stays inside the band.
-    func bestSimilarity(gen: UnsafeBufferPointer<UInt32>, window: UnsafeBufferPointer<UInt32>, offset: Int) -> Double? {
-        let n = gen.count, m = window.count
-        guard n > 0 else { return nil }
-        let width = 2 * band + 1
-        // Cells hold (cost, record start); j = i + d + offset - band in window coordinates.
-        var previousCost = [Int32](repeating: Int32.max / 4, count: width)
-        var previousStart = [Int32](repeating: 0, count: width)
-        var currentCost = previousCost
-        var currentStart = previousStart
-        for d in 0 ..< width {
-            let j = d + offset - band
-            if j >= 0 && j <= m { previousCost[d] = 0; previousStart[d] = Int32(j) }
-        }
-        for i in 1 ... n {
-            let token = gen[i - 1]
-            for d in 0 ..< width {
-                let j = i + d + offset - band
-                var cost = Int32.max / 4, start: Int32 = 0
-                if j >= 0 && j <= m {
-                    if j >= 1 && previousCost[d] < Int32.max / 4 {
-                        cost = previousCost[d] + (window[j - 1] == token && token != MatchingSequence.unknownID ? 0 : 1)
-                        start = previousStart[d]
-                    }
-                    if d + 1 < width && previousCost[d + 1] + 1 < cost {
-                        cost = previousCost[d + 1] + 1
-                        start = previousStart[d + 1]
-                    }
-                    if d >= 1 && j >= 1 && currentCost[d - 1] + 1 < cost {
-                        cost = currentCost[d - 1] + 1
-                        start = currentStart[d - 1]
-                    }
-                }
-                currentCost[d] = cost
-                currentStart[d] = start
-            }
-            swap(&previousCost, &currentCost)
-            swap(&previousStart, &currentStart)
-        }
-        var result: Double? = nil
-        for d in 0 ..< width where previousCost[d] < Int32.max / 4 {
-            let j = n + d + offset - band
-            let length = max(n, j - Int(previousStart[d]))
-            let similarity = 1 - Double(previousCost[d]) / Double(length)
-            if result == nil || similarity > result! { result = similarity }
-        }
-        return result
     }
 }

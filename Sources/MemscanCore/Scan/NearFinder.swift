@@ -26,6 +26,12 @@ struct NearFinder {
     let options: ScanOptions
     let minLength: Int
     let aligner: BandedAligner
+    /// Chains of identical seeds that are aligned (see `align`).
+    static let samplesPerSignature = 2
+    /// Records above which a lone seed's interval counts as common phrasing (see `align`).
+    static let commonSeedRecords = 16
+    /// Largest distance between consecutive seeds of one chain (see `align`).
+    static let chainGap = 64
 
     init(index: MemscanIndex, options: ScanOptions, minLength: Int) {
         self.index = index
@@ -111,21 +117,59 @@ struct NearFinder {
         return count > 0
     }
 
-    /// Extends, on every record, each seed not already inside an alignment of that
-    /// record on a nearby diagonal.
+    /// Extends the promising chains of seeds. On each record, seeds in generation
+    /// order form a chain while each starts at most `chainGap` tokens after the last
+    /// and on a diagonal at most `band` away. A chain of one seed whose interval is
+    /// held by more than `commonSeedRecords` records (a piece of a template seen in
+    /// every record holding it) is not extended: a region it could grow into would be
+    /// seeded again by the record it really comes from. Chains that are the same
+    /// (same intervals at the same relative offsets: copies of one template) are
+    /// extended for the first `samplesPerSignature` records only; the others are still
+    /// counted when a region is reported (`countRecords`). Within a chain, a seed
+    /// already inside an alignment on a nearby diagonal is not extended again.
     private func align(matches: [VerbatimMatch], order: [Int], finder: MatchFinder) throws -> [NearAlignment] {
         var result: [NearAlignment] = []
-        var rows: [BandedAligner.Extension] = []
+        var scratch = BandedAligner.Scratch()
         var recordAlignments: [NearAlignment] = []
-        var currentRecord = -1
+        var extendedPerSignature: [UInt64: Int] = [:]
+        var recordsPerInterval: [Int: Int] = [:]
+        let length = finder.sequence.count
+        for m in matches { recordsPerInterval[m.genStart * (length + 1) + m.genEnd, default: 0] += 1 }
+        let chainGap = NearFinder.chainGap
         let tokens = finder.tokens
         try finder.sequence.ids.withUnsafeBufferPointer { ids in
-            for i in order {
-                let seed = matches[i]
-                if seed.record != currentRecord {
-                    currentRecord = seed.record
+            var n = 0
+            while n < order.count {
+                // One chain: order[n ..< end].
+                var end = n + 1
+                while end < order.count {
+                    let previous = matches[order[end - 1]], next = matches[order[end]]
+                    guard next.record == previous.record, next.genStart - previous.genEnd <= chainGap,
+                          abs((next.recordStart - next.genStart) - (previous.recordStart - previous.genStart)) <= aligner.band
+                    else { break }
+                    end += 1
+                }
+                defer { n = end }
+                if n == 0 || matches[order[n - 1]].record != matches[order[n]].record {
                     recordAlignments.removeAll(keepingCapacity: true)
                 }
+                let first = matches[order[n]]
+                if end - n == 1 && recordsPerInterval[first.genStart * (length + 1) + first.genEnd, default: 0] > NearFinder.commonSeedRecords {
+                    continue
+                }
+                var signature: UInt64 = 0x9E37_79B9_7F4A_7C15
+                let firstDiagonal = first.recordStart - first.genStart
+                for i in order[n ..< end] {
+                    let m = matches[i]
+                    for value in [m.genStart, m.genEnd, m.recordStart - m.genStart - firstDiagonal] {
+                        signature = ms_fmix64(signature ^ UInt64(bitPattern: Int64(value)))
+                    }
+                }
+                let extended = extendedPerSignature[signature, default: 0]
+                extendedPerSignature[signature] = extended + 1
+                if extended >= NearFinder.samplesPerSignature { continue }
+                for i in order[n ..< end] {
+                let seed = matches[i]
                 let diagonal = seed.recordStart - seed.genStart
                 let covered = recordAlignments.contains { a in
                     a.genStart <= seed.genStart && seed.genEnd <= a.genEnd
@@ -137,19 +181,19 @@ struct NearFinder {
                 let rightFirst = try aligner.extend(
                     gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
                     record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
-                    coreGen: seed.length, coreRecord: seed.length, coreEdits: 0, rows: &rows)
+                    coreGen: seed.length, coreRecord: seed.length, coreEdits: 0, scratch: &scratch)
                 let left = try aligner.extend(
                     gen: { ids[seed.genStart - 1 - $0] }, genCount: seed.genStart,
                     record: { try tokens.value(at: base + seed.recordStart - 1 - $0) }, recordCount: seed.recordStart,
                     coreGen: seed.length + rightFirst.genLength, coreRecord: seed.length + rightFirst.recordLength,
-                    coreEdits: rightFirst.edits.total, rows: &rows)
+                    coreEdits: rightFirst.edits.total, scratch: &scratch)
                 // The right side was extended on the seed's score alone: with the left side
                 // banked it may cross a difference it stopped at.
                 let right = left.genLength == 0 ? rightFirst : try aligner.extend(
                     gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
                     record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
                     coreGen: seed.length + left.genLength, coreRecord: seed.length + left.recordLength,
-                    coreEdits: left.edits.total, rows: &rows)
+                    coreEdits: left.edits.total, scratch: &scratch)
                 let edits = EditCounts(substitutions: left.edits.substitutions + right.edits.substitutions,
                                        insertions: left.edits.insertions + right.edits.insertions,
                                        deletions: left.edits.deletions + right.edits.deletions)
@@ -159,6 +203,7 @@ struct NearFinder {
                     edits: edits)
                 recordAlignments.append(alignment)
                 result.append(alignment)
+                }
             }
         }
         return result
@@ -177,11 +222,12 @@ struct NearFinder {
         for r in known.sorted() where examples.count < options.maxRecordIDs && r != representative { examples.append(r) }
         if count >= cap { return (cap, count > cap, Array(examples.prefix(options.maxRecordIDs))) }
         let band = aligner.band
+        let maxEdits = Int(((1 - options.minSimilarity) * Double(region.count) + 1e-9).rounded(.down))
         var verdicts: [UInt64: Bool] = [:]
         var window: [UInt32] = []
         var lastRecord = -1
         try ids.withUnsafeBufferPointer { all in
-            let gen = UnsafeBufferPointer(rebasing: all[region])
+            let matcher = BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: all[region]))
             for i in order {
                 let m = matches[i]
                 guard m.record != lastRecord, m.genEnd > region.lowerBound, m.genStart < region.upperBound else { continue }
@@ -192,16 +238,15 @@ struct NearFinder {
                 let from = max(0, expectedStart - band), to = min(range.count, expectedStart + region.count + band)
                 guard to > from else { continue }
                 window.removeAll(keepingCapacity: true)
-                for p in from ..< to { window.append(try tokens.value(at: range.lowerBound + p)) }
-                let offset = expectedStart - from
-                let key = window.withUnsafeBytes { ms_xxh3($0.baseAddress, $0.count, UInt64(bitPattern: Int64(offset))) }
+                try tokens.append(range.lowerBound + from ..< range.lowerBound + to, to: &window)
+                let key = window.withUnsafeBytes { ms_xxh3($0.baseAddress, $0.count, 0) }
                 let similar: Bool
                 if let verdict = verdicts[key] {
                     similar = verdict
                 } else {
-                    similar = window.withUnsafeBufferPointer {
-                        (aligner.bestSimilarity(gen: gen, window: $0, offset: offset) ?? 0) >= options.minSimilarity
-                    }
+                    // A region within (1 - s) x n edits is similar whatever its length, since
+                    // the similarity divides by the longer of the two.
+                    similar = window.withUnsafeBufferPointer { matcher.matches($0, maxEdits: maxEdits) }
                     verdicts[key] = similar
                 }
                 guard similar else { continue }
