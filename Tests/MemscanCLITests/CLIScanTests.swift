@@ -105,7 +105,7 @@ import Testing
     @Test func sampleTruthVerbatimSpansAreFound() throws {
         let dir = try TempDir()
         let index = try sampleIndex(dir)
-        let run = try CLI.run(["scan", "--index", index, CLI.sample("generations.jsonl")])
+        let run = try CLI.run(["scan", "--index", index, "--no-near", CLI.sample("generations.jsonl")])
         #expect(run.status == 0, "\(run.err)")
         var found: [String: [JSONObject]] = [:]
         for line in try parseJSONL(run.out) { found[scalar(line["id"])!] = spans(of: line) }

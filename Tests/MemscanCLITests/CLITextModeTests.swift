@@ -37,7 +37,7 @@ import Testing
         #expect(build.status == 0, "\(build.err)")
         #expect(build.err.contains("indexed 100 records"), "\(build.err)")
 
-        let run = try CLI.run(["scan", "--index", index, "--all", "--group-by", "experiment", CLI.sample("note_generations.jsonl")])
+        let run = try CLI.run(["scan", "--index", index, "--no-near", "--all", "--group-by", "experiment", CLI.sample("note_generations.jsonl")])
         #expect(run.status == 0, "\(run.err)")
         let lines = try parseJSONL(run.out)
         #expect(lines.count == 50)

@@ -94,6 +94,8 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog, stats: 
     var checked = 0
     for (n, minLength) in minLengths.enumerated() {
         var scanOptions = ScanOptions()
+        // The verbatim rule is checked alone; near spans have their own oracle.
+        scanOptions.near = false
         scanOptions.minLength = minLength
         scanOptions.recordsCap = rng.pick([1, 2, 3, 7, 1000])
         scanOptions.maxRecordIDs = rng.pick([0, 1, 3, 5, 50])
@@ -221,6 +223,7 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog, stats: 
     static func scan(_ index: MemscanIndex, _ tokens: [String], prompt: PromptSpec? = nil, patient: String? = nil,
                      minLength: Int? = nil) throws -> [Span] {
         var options = ScanOptions()
+        options.near = false
         options.minLength = minLength
         let scanner = GenerationScanner(context: try ScanContext(index: index, options: options))
         return try scanner.scan(InputRecord(id: "g", location: MemscanCore.SourceLocation(file: "<t>", line: 1),
