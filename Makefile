@@ -8,7 +8,7 @@ DEMO = .build/demo
 SYSTEM_HEADERS = /usr/include/xxhash.h /usr/include/zstd.h /usr/include/zlib.h
 SYSTEM_PACKAGES = libxxhash-dev libzstd-dev zlib1g-dev
 
-.PHONY: all deps build test demo clean sample bench microbench
+.PHONY: all deps build test demo clean sample bench bench-near microbench
 
 all: build
 
@@ -50,6 +50,13 @@ BENCH_ARGS ?=
 bench: deps
 	-@python3 -m pip install -q --disable-pip-version-check numpy infini-gram >/dev/null 2>&1 || echo "bench: infini-gram not installed (the table says so)"
 	python3 scripts/bench.py --size $(SIZE) $(BENCH_ARGS)
+
+# Near-verbatim benchmark (issue 4, SPEC §4): recall of planted near copies by edit rate and
+# length, precision checked by an independent Python Levenshtein, and the scan cost of near
+# matching (near / --no-near throughput). Prints one table and writes near-results.json under
+# /tmp/memscan-near-bench-SIZE (SIZE=small|default). Standard-library Python only.
+bench-near: build
+	python3 scripts/near_bench.py --size $(SIZE) --memscan $(BIN) $(BENCH_ARGS)
 
 # Micro-benchmarks of the scan's stages (ordo-one/benchmark; its package is resolved only
 # with MEMSCAN_BENCHMARKS=1, and the first build takes several minutes).
