@@ -172,7 +172,9 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog, stats: 
             let path = directory.path("p.index")
             _ = try buildOracleIndex(corpus, options: options, path: path)
             let index = try MemscanIndex(path: path)
-            let scanner = GenerationScanner(context: try ScanContext(index: index))
+            var scanOptions = ScanOptions()
+            scanOptions.near = false
+            let scanner = GenerationScanner(context: try ScanContext(index: index, options: scanOptions))
             let oracle = BruteForceOracle(corpus: corpus, ignorePrefix: nil)
             let setup = OracleScanSetup(guaranteed: 5, minLength: 5, recordsCap: 1000, maxRecordIDs: 5)
             for gen in 0 ..< 20 {

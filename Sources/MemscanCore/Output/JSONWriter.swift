@@ -25,13 +25,13 @@ struct JSONWriter {
     /// Pre-encoded JSON text (group-by values are passed through as read).
     mutating func raw(_ json: String) { value(); bytes.append(contentsOf: json.utf8) }
 
-    /// A finite double with up to `digits` decimals, trailing zeros trimmed.
-    mutating func double(_ d: Double, digits: Int = 4) {
+    /// A finite double with up to `digits` decimals, trailing zeros trimmed, rounded by `rule`.
+    mutating func double(_ d: Double, digits: Int = 4, rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
         value()
         guard d.isFinite else { bytes.append(contentsOf: "null".utf8); return }
         var scale = 1.0
         for _ in 0 ..< digits { scale *= 10 }
-        let rounded = (d * scale).rounded() / scale
+        let rounded = (d * scale).rounded(rule) / scale
         if rounded == rounded.rounded(), abs(rounded) < 1e15 {
             bytes.append(contentsOf: String(Int(rounded)).utf8)
         } else {
@@ -42,7 +42,10 @@ struct JSONWriter {
     mutating func field(_ name: String, _ s: String) { key(name); string(s) }
     mutating func field(_ name: String, _ n: Int) { key(name); int(n) }
     mutating func field(_ name: String, _ b: Bool) { key(name); bool(b) }
-    mutating func field(_ name: String, _ d: Double, digits: Int = 4) { key(name); double(d, digits: digits) }
+    mutating func field(_ name: String, _ d: Double, digits: Int = 4, rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
+        key(name)
+        double(d, digits: digits, rule: rule)
+    }
 
     mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
 

@@ -31,7 +31,8 @@ enum SpanJSON {
         }
         json.field("new_tokens", span.newTokens)
         json.field("kind", span.kind.rawValue)
-        json.field("similarity", span.similarity)
+        // Rounded down: a printed similarity never claims more than the alignment reached.
+        json.field("similarity", span.similarity, digits: 6, rule: .down)
         json.key("edits")
         json.beginObject()
         json.field("substitutions", span.edits.substitutions)
