@@ -6,8 +6,9 @@ On `memscan synth` data (a corpus with shared templates; generations with plante
 script measures, in one run:
 
 - Recall of the planted near copies by edit rate x copy length. A copy counts as found when one
-  reported span of kind "near" (or "verbatim", for a copy whose edits had no effect) starts and
-  ends within --tolerance (2) tokens of the planted gen_start / gen_end and names the planted
+  reported span of kind "near" (or "verbatim", for a copy whose edits had no effect) starts
+  (counted from the prompt's end: a span may run back into the prompt, SPEC §4) and ends
+  within --tolerance (2) tokens of the planted gen_start / gen_end and names the planted
   record (`record`, or one of `record_ids`). A looser figure (the same span, overlapping at
   least half of the planted region) separates detection from position accuracy. Targets: >= 0.95
   at edit rates <= 10 % and >= 0.8 at 15 %, for copies of >= 32 tokens (2G with the default G=16).
@@ -189,6 +190,7 @@ def names_record(span, record):
 
 def judge_plant(plant, spans, tolerance, prompt_length):
     """(strict, loose, loose_near_only, position_only, into_prompt) for one planted copy.
+    Starts are compared beyond the prompt: max(start, prompt_length) against gen_start.
     into_prompt: no strict match, but a span of the planted record ends at the copy's end and
     starts earlier, inside the prompt (SPEC §4 extends a near span as far as the similarity holds,
     and a prompt cut from the same record lets it run back through the prompt)."""
@@ -200,7 +202,9 @@ def judge_plant(plant, spans, tolerance, prompt_length):
         if kind not in ("near", "verbatim"):
             continue
         start, end = s["start"], s["end"]
-        at_position = abs(start - gs) <= tolerance and abs(end - ge) <= tolerance
+        # Positions are compared beyond the prompt (SPEC §4: a span running back into the
+        # prompt counts from where it leaves it; new_tokens is measured from there).
+        at_position = abs(max(start, prompt_length) - gs) <= tolerance and abs(end - ge) <= tolerance
         overlaps = min(end, ge) - max(start, gs) >= need
         if names_record(s, record):
             strict = strict or at_position
@@ -580,7 +584,8 @@ def print_results(results, title):
     print(title)
     rec = results["recall"]
     print(f"recall of planted near copies: strict = a near/verbatim span within {rec['tolerance']} tokens of both "
-          f"ends naming the planted record; cell = recall (plants); length = record_end - record_start")
+          f"ends (start counted from the prompt's end) naming the planted record; cell = recall (plants); "
+          f"length = record_end - record_start")
     for line in recall_matrix(rec, "strict"):
         print("  " + line)
     print("loose = such a span overlapping >= 50% of the planted region (any position)")

@@ -100,6 +100,48 @@ import Testing
         }
     }
 
+    /// Near-verbatim spans (§4): on by default, with similarity, edit counts and a core;
+    /// the sample's planted near copies are found; --no-near turns them off.
+    @Test func nearSpansAreReportedAndCanBeTurnedOff() throws {
+        let dir = try TempDir()
+        let index = try sampleIndex(dir)
+        let run = try CLI.run(["scan", "--index", index, CLI.sample("generations.jsonl")])
+        #expect(run.status == 0, "\(run.err)")
+        var nearByGeneration: [String: [JSONObject]] = [:]
+        for line in try parseJSONL(run.out) {
+            for span in spans(of: line) where span["kind"] as? String == "near" {
+                nearByGeneration[scalar(line["id"])!, default: []].append(span)
+                let similarity = try #require(double(span["similarity"]))
+                #expect(similarity >= 0.8 && similarity < 1)
+                let edits = try #require(span["edits"] as? JSONObject)
+                let total = ["substitutions", "insertions", "deletions"].map { int(edits[$0]) ?? -1 }
+                #expect(total.allSatisfy { $0 >= 0 } && total.reduce(0, +) > 0)
+                let core = try #require(span["core"] as? JSONObject)
+                #expect(int(core["start"])! >= int(span["start"])! && int(core["end"])! <= int(span["end"])!)
+                #expect(Set(span.keys).isSuperset(of: Self.spanFields))
+            }
+        }
+        let truth = try parseJSONL(String(decoding: try Data(contentsOf: URL(fileURLWithPath: CLI.sample("truth.jsonl"))), as: UTF8.self))
+        let planted = truth.filter { $0["kind"] as? String == "near" }
+        let found = planted.filter { row in
+            let start = int(row["gen_start"])!, end = int(row["gen_end"])!
+            return nearByGeneration[scalar(row["generation"])!, default: []].contains {
+                min(int($0["end"])!, end) - max(int($0["start"])!, start) >= (end - start) / 2
+            }
+        }
+        #expect(planted.count > 20)
+        #expect(Double(found.count) >= 0.75 * Double(planted.count), "found \(found.count) of \(planted.count) planted near copies")
+
+        let verbatimOnly = try CLI.run(["scan", "--index", index, "--no-near", CLI.sample("generations.jsonl")])
+        #expect(verbatimOnly.status == 0)
+        #expect(!verbatimOnly.out.contains("\"kind\":\"near\""))
+        for bad in [["--min-similarity", "1.5"], ["--near-band", "-1"], ["--near-max-gap", "0"]] {
+            let refused = try CLI.run(["scan", "--index", index] + bad + [CLI.sample("generations.jsonl")])
+            #expect(refused.status == 2, "\(bad)")
+            #expect(refused.err.contains(bad[0]), "\(refused.err)")
+        }
+    }
+
     /// The sample's planted verbatim spans (sample/truth.jsonl) of at least G = 16 new tokens
     /// are reported with their positions, record counts and targeting.
     @Test func sampleTruthVerbatimSpansAreFound() throws {
