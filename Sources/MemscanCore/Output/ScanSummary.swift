@@ -34,6 +34,7 @@ public struct ScanSummary: Sendable {
     public private(set) var selfSpans = 0
     public private(set) var otherSpans = 0
     public private(set) var inReferenceSpans = 0
+    public private(set) var nearSpans = 0
     public private(set) var lengthHistogram: [Int] = Array(repeating: 0, count: ScanSummary.lengthBins.count)
     public private(set) var exposure: [String: RecordExposure] = [:]
     public var seconds = 0.0
@@ -47,7 +48,15 @@ public struct ScanSummary: Sendable {
 
     public mutating func add(_ result: GenerationResult) {
         generationOrdinal += 1
-        let extracted = result.spans.contains { $0.kind == .verbatim && $0.newTokens >= minLength }
+        // Extraction is verbatim: a near span counts through its exact core.
+        let extracted = result.spans.contains { span in
+            switch span.kind {
+            case .verbatim: return span.newTokens >= minLength
+            case .near:
+                guard let coreStart = span.coreStart, let coreEnd = span.coreEnd else { return false }
+                return coreEnd - max(coreStart, result.promptTokens) >= minLength
+            }
+        }
         let high = result.maxRisk == .high
         func count(_ tally: inout Tally) {
             tally.generations += 1
@@ -72,6 +81,7 @@ public struct ScanSummary: Sendable {
             spansByRarity[span.rarity.rawValue, default: 0] += 1
             if span.isSelf == true { selfSpans += 1 } else if span.isSelf == false { otherSpans += 1 }
             if span.inReference == true { inReferenceSpans += 1 }
+            if span.kind == .near { nearSpans += 1 }
             let bin = ScanSummary.lengthBins.lastIndex { $0 <= span.newTokens } ?? 0
             lengthHistogram[bin] += 1
             for category in span.sensitive {
@@ -112,6 +122,7 @@ public struct ScanSummary: Sendable {
         json.field("self_spans", selfSpans)
         json.field("other_record_spans", otherSpans)
         json.field("in_reference_spans", inReferenceSpans)
+        json.field("near_spans", nearSpans)
         json.endObject()
         json.key("rates"); json.beginObject()
         writeRates(total, into: &json)

@@ -38,6 +38,7 @@ public enum SummaryReport {
             public var selfSpans: Int?
             public var otherRecordSpans: Int?
             public var inReferenceSpans: Int?
+            public var nearSpans: Int?
         }
 
         public struct Rates: Sendable, Equatable {
@@ -229,6 +230,7 @@ public enum SummaryReport {
         var spanNote: [String] = []
         if let s = c.selfSpans { spanNote.append("self \(grouped(s))") }
         if let o = c.otherRecordSpans { spanNote.append("other records \(grouped(o))") }
+        if let n = c.nearSpans { spanNote.append("near-verbatim \(grouped(n))") }
         if let r = c.inReferenceSpans, p("reference").map({ !$0.isNull }) ?? true { spanNote.append("in reference \(grouped(r))") }
         row("Spans", grouped(c.spans), "", spanNote.joined(separator: " · "))
         row("Generations with any span", grouped(c.generationsWithSpan), percent(doc.rates.spanRate), "", rateStyle: .bold)
@@ -454,7 +456,8 @@ public enum SummaryReport {
             h += "<div class=\"card \(cls)\"><div class=\"label\">\(escape(label))</div><div class=\"value\">\(escape(value))</div><div class=\"note\">\(escape(note))</div></div>\n"
         }
         card("Generations", grouped(c.generations), c.tokens.map { "\(grouped($0)) tokens" } ?? "")
-        card("Spans", grouped(c.spans), [c.selfSpans.map { "self \(grouped($0))" }, c.otherRecordSpans.map { "other \(grouped($0))" }]
+        card("Spans", grouped(c.spans), [c.selfSpans.map { "self \(grouped($0))" }, c.otherRecordSpans.map { "other \(grouped($0))" },
+                                       c.nearSpans.map { "near \(grouped($0))" }]
             .compactMap { $0 }.joined(separator: " · "))
         card("With any span", percent(doc.rates.spanRate), "\(grouped(c.generationsWithSpan)) of \(grouped(c.generations)) generations")
         card("With high risk", percent(doc.rates.highRiskRate), "\(grouped(c.generationsWithHighRisk)) of \(grouped(c.generations)) generations",
@@ -1225,7 +1228,8 @@ private struct DocumentReader {
             generationsWithHighRisk: try requiredInt(countsValue, "generations_with_high_risk", p),
             selfSpans: try optionalInt(countsValue, "self_spans", p),
             otherRecordSpans: try optionalInt(countsValue, "other_record_spans", p),
-            inReferenceSpans: try optionalInt(countsValue, "in_reference_spans", p))
+            inReferenceSpans: try optionalInt(countsValue, "in_reference_spans", p),
+            nearSpans: try optionalInt(countsValue, "near_spans", p))
 
         // Rates: derived from the counts when absent.
         func ratio(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }
