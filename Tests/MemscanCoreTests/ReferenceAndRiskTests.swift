@@ -41,6 +41,44 @@ struct ReferenceAndRiskTests {
         #expect(result.maxRisk == .high)
     }
 
+    /// A near copy (§4 near-verbatim) is in the reference when a held-out record holds a
+    /// region similar at the threshold, even if no verbatim piece of it is long.
+    @Test func nearSpanInTheReferenceCorpusIsFlagged() throws {
+        let directory = OracleTempDirectory("reference-near")
+        defer { directory.remove() }
+        let shared = Self.codes("LAB", 60)
+        let private_ = Self.codes("DIAGNOSIS", 60)
+        let main = try Self.buildIndex([("p1", shared), ("p2", private_)], path: directory.path("train.index"))
+        // The held-out patient has the shared stretch with two substitutions of its own.
+        var heldOut = shared
+        heldOut[20] = "OTHER//1"
+        heldOut[40] = "OTHER//2"
+        let reference = try Self.buildIndex([("h1", heldOut)], path: directory.path("held.index"))
+        let scanner = GenerationScanner(context: try ScanContext(index: main, reference: reference))
+        // Both copies carry three substitutions of the generation's own.
+        func edited(_ tokens: [String]) -> [String] {
+            var t = tokens
+            for i in [15, 30, 45] { t[i] = "EDIT//\(i)" }
+            return t
+        }
+        let tokens = Self.codes("Z", 4) + edited(shared) + Self.codes("Q", 5) + edited(private_)
+        let result = try scanner.scan(InputRecord(id: "g", location: SourceLocation(file: "<test>", line: 1),
+                                                  content: .tokens(TokenList(tokens))))
+        let sharedSpan = try #require(result.spans.first { $0.record == "p1" })
+        #expect(sharedSpan.kind == .near && sharedSpan.start == 4 && sharedSpan.end == 64)
+        #expect(sharedSpan.edits == EditCounts(substitutions: 3))
+        #expect(sharedSpan.inReference == true)
+        #expect(sharedSpan.risk == .low)
+        let privateSpan = try #require(result.spans.first { $0.record == "p2" })
+        #expect(privateSpan.kind == .near && privateSpan.start == 69 && privateSpan.end == 129)
+        #expect(privateSpan.similarity == 1 - 3.0 / 60)
+        #expect(privateSpan.records == 1 && privateSpan.rarity == .unique)
+        #expect(privateSpan.inReference == false)
+        #expect(privateSpan.risk == .high)
+        // The verbatim pieces between the edits are not reported again.
+        #expect(result.spans.count == 2)
+    }
+
     @Test func withoutAReferenceTheFlagIsNull() throws {
         let directory = OracleTempDirectory("reference-none")
         defer { directory.remove() }
