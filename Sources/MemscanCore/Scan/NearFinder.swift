@@ -43,7 +43,7 @@ struct NearFinder {
     /// A near span before it is turned into a reported Span.
     struct Found {
         var alignment: NearAlignment
-        /// The longest exact match of the representative inside the region.
+        /// The representative's exact piece inside the region with the most new tokens.
         var core: Range<Int>
         var records: Int
         var capped: Bool
@@ -87,10 +87,14 @@ struct NearFinder {
             let (count, capped, examples) = try countRecords(
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
                 matches: matches, order: order, index: index, tokens: finder.tokens, cap: options.recordsCap)
+            // The core: the representative's exact piece inside the region with the most
+            // new (beyond-prompt) tokens, then the longest.
             var core = representative.genStart ..< representative.genStart
-            for m in matches where m.record == representative.record && m.genStart >= region.lowerBound
-                && m.genEnd <= region.upperBound && m.length > core.count {
-                core = m.genStart ..< m.genEnd
+            func rank(_ r: Range<Int>) -> (Int, Int) { (r.upperBound - max(r.lowerBound, promptMatching), r.count) }
+            for m in matches where m.record == representative.record {
+                let lower = max(m.genStart, region.lowerBound)
+                let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
+                if !piece.isEmpty && rank(piece) > rank(core) { core = piece }
             }
             found.append(Found(alignment: representative, core: core, records: count, capped: capped,
                                examples: examples, isSelf: isSelf))
