@@ -113,6 +113,25 @@ MS_INLINE ptrdiff_t ms_intersect_offset(const uint32_t *a, ptrdiff_t n, const ui
     return k;
 }
 
+/// For each value a[i] (ascending) whose a[i] - offset is some b[j] (ascending) with
+/// b_ends[j] >= min_end, copies b_ends[j] to a_ends[i]; writes the indices i of the other
+/// values to `uncovered` and returns how many.
+MS_INLINE ptrdiff_t ms_cover_offset(const uint32_t *a, ptrdiff_t n, const uint32_t *b, const int64_t *b_ends,
+                                    ptrdiff_t m, int64_t offset, int64_t min_end, int64_t *a_ends,
+                                    int32_t *uncovered) {
+    ptrdiff_t j = 0, k = 0;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        int64_t want = (int64_t)a[i] - offset;
+        while (j < m && (int64_t)b[j] < want) j++;
+        if (j < m && (int64_t)b[j] == want && b_ends[j] >= min_end) {
+            a_ends[i] = b_ends[j];
+        } else {
+            uncovered[k++] = (int32_t)i;
+        }
+    }
+    return k;
+}
+
 /// As ms_intersect_offset for a short `a` and a long `b`: gallops through b, so the
 /// cost grows with n log(m / n) rather than m.
 MS_INLINE ptrdiff_t ms_intersect_offset_gallop(const uint32_t *a, ptrdiff_t n, const uint32_t *b, ptrdiff_t m,

@@ -39,9 +39,23 @@ final class MatchFinder {
     private(set) var fullChains: [(Int, Int)] = []
     private var commonSeeds: [(position: Int, postings: UnsafeBufferPointer<UInt32>)] = []
     private var candidates: [UInt32] = []
+    /// Match ends of the occurrences of the previous and the current seed, and the
+    /// occurrences still to verify (owned; freed in deinit).
+    private var previousEnds = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 1024)
+    private var currentEnds = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 1024)
+    private var uncoveredIndices = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 1024)
+    /// Seeds with fewer occurrences are verified without looking for covered ones.
+    static let skipThreshold = 32
     /// Occurrences verified of a seed or pair that is too common to enumerate.
     let sampledOccurrences = 16
     var matches: [VerbatimMatch] { state.matches }
+    static let prefetchDistance = 16
+
+    deinit {
+        previousEnds.deallocate()
+        currentEnds.deallocate()
+        uncoveredIndices.deallocate()
+    }
 
     init(index: MemscanIndex, maxOccurrences: Int) {
         self.index = index
@@ -70,6 +84,9 @@ final class MatchFinder {
         defer { swap(&work, &state) }
         let idArray = probe.sequence.ids
         let selected = probe.selected, values = probe.values
+        // The previous enumerated seed with a postings list, and the end of the match
+        // through each of its occurrences (`ends`, -1 for a hash collision).
+        var previous: (position: Int, postings: UnsafeBufferPointer<UInt32>)? = nil
         for (n, p) in selected.enumerated() where values[n] != MS_PROBE_MISS {
             let occurrences = try index.occurrences(ofSlotValue: values[n])
             var count = occurrences.count
@@ -80,10 +97,37 @@ final class MatchFinder {
             } else {
                 fullSeeds.append(Int(p))
             }
+            let full = count == occurrences.count
             try idArray.withUnsafeBufferPointer { ids in
-                for o in 0 ..< count {
-                    try extend(seed: Int(p), at: occurrences[o], k: k, ids: ids, state: &work)
+                guard full, occurrences.single == nil, count >= MatchFinder.skipThreshold else {
+                    try extendAll(seed: Int(p), occurrences: occurrences, count: count, k: k, ids: ids, state: &work)
+                    previous = nil
+                    return
                 }
+                // A template copy repeats the previous seed's occurrences, shifted: those
+                // whose match through the previous seed reaches past this one are inside a
+                // known match, so only the others are verified.
+                ensureEndCapacity(count)
+                var pending = count
+                if let last = previous {
+                    pending = ms_cover_offset(occurrences.postings.baseAddress, count, last.postings.baseAddress,
+                                              previousEnds.baseAddress, last.postings.count, Int64(Int(p) - last.position),
+                                              Int64(Int(p) + k), currentEnds.baseAddress, uncoveredIndices.baseAddress)
+                } else {
+                    for i in 0 ..< count { uncoveredIndices[i] = Int32(i) }
+                }
+                let postings = occurrences.postings
+                // Each occurrence's tokens are a cache miss into a large block cache: ask
+                // for them some occurrences ahead.
+                let ahead = min(pending, MatchFinder.prefetchDistance)
+                for o in 0 ..< ahead { tokens.prefetch(Int(postings[Int(uncoveredIndices[o])])) }
+                for o in 0 ..< pending {
+                    if o + ahead < pending { tokens.prefetch(Int(postings[Int(uncoveredIndices[o + ahead])])) }
+                    let i = Int(uncoveredIndices[o])
+                    currentEnds[i] = Int64(try extend(seed: Int(p), at: Int(postings[i]), k: k, ids: ids, state: &work))
+                }
+                swap(&previousEnds, &currentEnds)
+                previous = (Int(p), postings)
             }
         }
         try idArray.withUnsafeBufferPointer { ids in try extendCommonPairs(k: k, ids: ids, state: &work) }
@@ -147,6 +191,30 @@ final class MatchFinder {
         candidates.removeSubrange(kept...)
     }
 
+    /// Verifies and extends the first `count` occurrences of a seed.
+    private func extendAll(seed p: Int, occurrences: ShingleOccurrences, count: Int, k: Int,
+                           ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
+        let ahead = min(count, MatchFinder.prefetchDistance)
+        for o in 0 ..< ahead { tokens.prefetch(occurrences[o]) }
+        for o in 0 ..< count {
+            if o + ahead < count { tokens.prefetch(occurrences[o + ahead]) }
+            try extend(seed: p, at: occurrences[o], k: k, ids: ids, state: &state)
+        }
+    }
+
+    private func ensureEndCapacity(_ count: Int) {
+        guard currentEnds.count < count else { return }
+        let capacity = max(count, 2 * currentEnds.count)
+        let previousCopy = UnsafeMutableBufferPointer<Int64>.allocate(capacity: capacity)
+        _ = previousCopy.initialize(from: previousEnds)
+        previousEnds.deallocate()
+        previousEnds = previousCopy
+        currentEnds.deallocate()
+        currentEnds = .allocate(capacity: capacity)
+        uncoveredIndices.deallocate()
+        uncoveredIndices = .allocate(capacity: capacity)
+    }
+
     /// Keeps the candidates P with P + offset in `postings` (both ascending).
     private func narrow(by postings: UnsafeBufferPointer<UInt32>, offset: Int) {
         let kept = candidates.withUnsafeMutableBufferPointer { c in
@@ -185,11 +253,12 @@ final class MatchFinder {
 
     /// Verifies the seed at generation position `p` against global position `position`
     /// and, when the shingle really matches, extends it both ways to a maximal match.
-    @inline(__always)
+    /// Returns the end of the match through the seed, or -1 for a hash collision.
+    @inline(__always) @discardableResult
     private func extend(seed p: Int, at position: Int, k: Int, ids: UnsafeBufferPointer<UInt32>,
-                        state: inout ExtensionState) throws {
+                        state: inout ExtensionState) throws -> Int {
         let diagonal = position - p
-        if let end = state.lastOnDiagonal.value(for: diagonal), p < end { return }
+        if let end = state.lastOnDiagonal.value(for: diagonal), p < end { return end }
         let record = index.recordIndex(ofPosition: position, hint: state.recordHint)
         state.recordHint = record
         let range = index.recordRange(record)
@@ -210,7 +279,7 @@ final class MatchFinder {
                 if i < limit { break }
             }
         }
-        guard g - p >= k else { return }  // a hash collision, not a match
+        guard g - p >= k else { return -1 }  // a hash collision, not a match
         let genEnd = g, recordEnd = r
         g = p - 1
         r = position - 1
@@ -230,6 +299,7 @@ final class MatchFinder {
                                   recordStart: r + 1 - range.lowerBound, recordEnd: recordEnd - range.lowerBound)
         state.lastOnDiagonal.set(diagonal, genEnd)
         state.matches.append(match)
+        return genEnd
     }
 
     /// Original (pre-ignore) token index within record `record` of its matching token `local`.
