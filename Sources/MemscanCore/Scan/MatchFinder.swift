@@ -49,7 +49,7 @@ final class MatchFinder {
     /// Occurrences verified of a seed or pair that is too common to enumerate.
     let sampledOccurrences = 16
     var matches: [VerbatimMatch] { state.matches }
-    static let prefetchDistance = 16
+    static let prefetchDistance = 64
 
     deinit {
         previousEnds.deallocate()
@@ -120,9 +120,17 @@ final class MatchFinder {
                 // Each occurrence's tokens are a cache miss into a large block cache: ask
                 // for them some occurrences ahead.
                 let ahead = min(pending, MatchFinder.prefetchDistance)
-                for o in 0 ..< ahead { tokens.prefetch(Int(postings[Int(uncoveredIndices[o])])) }
+                for o in 0 ..< ahead {
+                    let position = Int(postings[Int(uncoveredIndices[o])])
+                    tokens.prefetch(position)
+                    work.lastOnDiagonal.prefetch(position - Int(p))
+                }
                 for o in 0 ..< pending {
-                    if o + ahead < pending { tokens.prefetch(Int(postings[Int(uncoveredIndices[o + ahead])])) }
+                    if o + ahead < pending {
+                        let position = Int(postings[Int(uncoveredIndices[o + ahead])])
+                        tokens.prefetch(position)
+                        work.lastOnDiagonal.prefetch(position - Int(p))
+                    }
                     let i = Int(uncoveredIndices[o])
                     currentEnds[i] = Int64(try extend(seed: Int(p), at: Int(postings[i]), k: k, ids: ids, state: &work))
                 }
@@ -195,9 +203,15 @@ final class MatchFinder {
     private func extendAll(seed p: Int, occurrences: ShingleOccurrences, count: Int, k: Int,
                            ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
         let ahead = min(count, MatchFinder.prefetchDistance)
-        for o in 0 ..< ahead { tokens.prefetch(occurrences[o]) }
+        for o in 0 ..< ahead {
+            tokens.prefetch(occurrences[o])
+            state.lastOnDiagonal.prefetch(occurrences[o] - p)
+        }
         for o in 0 ..< count {
-            if o + ahead < count { tokens.prefetch(occurrences[o + ahead]) }
+            if o + ahead < count {
+                tokens.prefetch(occurrences[o + ahead])
+                state.lastOnDiagonal.prefetch(occurrences[o + ahead] - p)
+            }
             try extend(seed: p, at: occurrences[o], k: k, ids: ids, state: &state)
         }
     }
