@@ -45,6 +45,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import has_synth, run  # noqa: E402  (the issue-3 harness: same process runner)
+from python_matcher import ID_FIELDS, tokens_of  # noqa: E402  (same field conventions)
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,6 @@ COST_CLASSES = [
     ("heavy", ("near", "self", "other", "mixed"), 0.33),
 ]
 
-TOKEN_FIELDS = ("tokens", "event_tokens", "codes", "predicted_tokens", "trajectory")
-ID_FIELDS = ("id", "subject_id", "patient_id", "person_id", "note_id")
 
 
 def log(message):
@@ -97,16 +96,6 @@ def rate_target(rate):
     if rate <= 0.15 + 1e-9:
         return 0.80
     return None
-
-
-def tokens_of(obj):
-    for field in TOKEN_FIELDS:
-        value = obj.get(field)
-        if isinstance(value, list):
-            return value
-        if isinstance(value, str):
-            return value.split()
-    return []
 
 
 def id_of(obj, line_number):

@@ -46,21 +46,6 @@ private func characterOffsets(_ line: [String: Any]) -> (starts: [Int], ends: [I
     return ((list.charStarts ?? []).map(Int.init), (list.charEnds ?? []).map(Int.init))
 }
 
-private func editDistance(_ a: [String], _ b: [String]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0 ... b.count)
-    var current = previous
-    for i in 1 ... a.count {
-        current[0] = i
-        for j in 1 ... b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
-}
-
 /// A top-level number field read from the line's text with Swift's correctly rounded parser.
 private func number(_ line: [String: Any], _ key: String) -> Double {
     let raw = line["_raw"] as! String
@@ -136,7 +121,7 @@ private func byID(_ lines: [[String: Any]]) -> [String: [String: Any]] {
                 if gs > 0 && rs > 0 { #expect(g[gs - 1] != r[rs - 1], "\(row)") }
                 if ge < g.count && re < r.count { #expect(g[ge] != r[re], "\(row)") }
             case "near":
-                let measured = editDistance(copied, source)
+                let measured = bruteLevenshtein(copied, source)
                 #expect(measured == distance, "\(row)")
                 #expect(similarity == 1 - Double(measured) / Double(max(copied.count, source.count)), "\(row)")
                 #expect(measured >= 1 && measured <= s + i + d, "\(row)")
@@ -311,7 +296,7 @@ private func byID(_ lines: [[String: Any]]) -> [String: [String: Any]] {
             let a = (0 ..< rng.int(1, 40)).map { _ in UInt64(rng.below(4)) }
             let b = (0 ..< rng.int(1, 40)).map { _ in UInt64(rng.below(4)) }
             let full = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in levenshtein(x, y) } }
-            #expect(full == editDistance(a.map(String.init), b.map(String.init)))
+            #expect(full == bruteLevenshtein(a.map(String.init), b.map(String.init)))
             var rowA: [Int32] = [], rowB: [Int32] = []
             for band in [0, 1, 3, full - 1, full, full + 2] where band >= 0 {
                 let banded = a.withUnsafeBufferPointer { x in

@@ -21,11 +21,15 @@ struct NearAlignment: Equatable {
 /// reaches the similarity threshold, holds at least one edit and is not inside a
 /// verbatim span. Each distinct generation region then counts the records that hold
 /// a similar region, checked by a banded alignment of the whole region.
-struct NearFinder {
+final class NearFinder {
     let index: MemscanIndex
     let options: ScanOptions
     let minLength: Int
     let aligner: BandedAligner
+    /// Per-generation tallies, kept from one generation to the next (cleared in O(1)).
+    private var recordsPerInterval = DiagonalMap()
+    private var seedsPerRecord = DiagonalMap()
+
     /// Chains of identical seeds that are aligned (see `align`).
     static let samplesPerSignature = 2
     /// Records above which a lone seed's interval counts as common phrasing (see `align`).
@@ -56,10 +60,34 @@ struct NearFinder {
     func find(finder: MatchFinder, verbatim: [Range<Int>], promptMatching: Int, patientID: [UInt8]?) throws -> [Found] {
         let matches = finder.matches
         guard !matches.isEmpty else { return [] }
-        let order = matches.indices.sorted {
-            (matches[$0].record, matches[$0].genStart, matches[$0].genEnd) < (matches[$1].record, matches[$1].genStart, matches[$1].genEnd)
+        // Seeds worth chaining: those of records with more than one seed, and lone seeds
+        // whose interval few records share. A generation that copies an order set has
+        // thousands of lone seeds with one interval; they are set aside before sorting.
+        let width = finder.sequence.count + 1
+        // Taken out of the object for the loops: no exclusivity check per access.
+        var recordsPerInterval = DiagonalMap(capacity: 0), seedsPerRecord = DiagonalMap(capacity: 0)
+        swap(&recordsPerInterval, &self.recordsPerInterval)
+        swap(&seedsPerRecord, &self.seedsPerRecord)
+        defer {
+            swap(&recordsPerInterval, &self.recordsPerInterval)
+            swap(&seedsPerRecord, &self.seedsPerRecord)
         }
-        let alignments = try align(matches: matches, order: order, finder: finder)
+        recordsPerInterval.removeAll()
+        seedsPerRecord.removeAll()
+        matches.withUnsafeBufferPointer { matches in
+            for m in matches {
+                recordsPerInterval.increment(m.genStart * width + m.genEnd)
+                seedsPerRecord.increment(m.record)
+            }
+        }
+        var order = matches.indices.filter { i in
+            let m = matches[i]
+            return seedsPerRecord.value(for: m.record)! > 1
+                || recordsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords
+        }
+        guard !order.isEmpty else { return [] }
+        order.sort { (matches[$0].record, matches[$0].genStart, matches[$0].genEnd) < (matches[$1].record, matches[$1].genStart, matches[$1].genEnd) }
+        let alignments = try align(matches: matches, order: order, recordsPerInterval: recordsPerInterval, finder: finder)
         let kept = alignments.filter { a in
             a.edits.total > 0
                 && a.similarity >= options.minSimilarity
@@ -86,7 +114,7 @@ struct NearFinder {
             }
             let (count, capped, examples) = try countRecords(
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
-                matches: matches, order: order, index: index, tokens: finder.tokens, cap: options.recordsCap)
+                matches: matches, index: index, tokens: finder.tokens, cap: options.recordsCap)
             // The core: the representative's exact piece inside the region with the most
             // new (beyond-prompt) tokens, then the longest.
             var core = representative.genStart ..< representative.genStart
@@ -114,10 +142,8 @@ struct NearFinder {
     /// Whether some record of `finder`'s index (the reference corpus) holds a region
     /// similar to generation `region`.
     func hasSimilarRecord(_ region: Range<Int>, ids: [UInt32], finder: MatchFinder) throws -> Bool {
-        let matches = finder.matches
-        let order = matches.indices.sorted { (matches[$0].record, matches[$0].genStart) < (matches[$1].record, matches[$1].genStart) }
-        let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: matches,
-                                             order: order, index: finder.index, tokens: finder.tokens, cap: 1)
+        let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: finder.matches,
+                                             index: finder.index, tokens: finder.tokens, cap: 1)
         return count > 0
     }
 
@@ -131,14 +157,13 @@ struct NearFinder {
     /// extended for the first `samplesPerSignature` records only; the others are still
     /// counted when a region is reported (`countRecords`). Within a chain, a seed
     /// already inside an alignment on a nearby diagonal is not extended again.
-    private func align(matches: [VerbatimMatch], order: [Int], finder: MatchFinder) throws -> [NearAlignment] {
+    private func align(matches: [VerbatimMatch], order: [Int], recordsPerInterval: DiagonalMap,
+                       finder: MatchFinder) throws -> [NearAlignment] {
         var result: [NearAlignment] = []
         var scratch = BandedAligner.Scratch()
         var recordAlignments: [NearAlignment] = []
-        var extendedPerSignature: [UInt64: Int] = [:]
-        var recordsPerInterval: [Int: Int] = [:]
-        let length = finder.sequence.count
-        for m in matches { recordsPerInterval[m.genStart * (length + 1) + m.genEnd, default: 0] += 1 }
+        var extendedPerSignature = DiagonalMap()
+        let width = finder.sequence.count + 1
         let chainGap = NearFinder.chainGap
         let tokens = finder.tokens
         try finder.sequence.ids.withUnsafeBufferPointer { ids in
@@ -158,7 +183,7 @@ struct NearFinder {
                     recordAlignments.removeAll(keepingCapacity: true)
                 }
                 let first = matches[order[n]]
-                if end - n == 1 && recordsPerInterval[first.genStart * (length + 1) + first.genEnd, default: 0] > NearFinder.commonSeedRecords {
+                if end - n == 1 && recordsPerInterval.value(for: first.genStart * width + first.genEnd)! > NearFinder.commonSeedRecords {
                     continue
                 }
                 var signature: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -169,8 +194,9 @@ struct NearFinder {
                         signature = ms_fmix64(signature ^ UInt64(bitPattern: Int64(value)))
                     }
                 }
-                let extended = extendedPerSignature[signature, default: 0]
-                extendedPerSignature[signature] = extended + 1
+                let key = Int(truncatingIfNeeded: signature)
+                let extended = extendedPerSignature.value(for: key) ?? 0
+                extendedPerSignature.set(key, extended + 1)
                 if extended >= NearFinder.samplesPerSignature { continue }
                 for i in order[n ..< end] {
                 let seed = matches[i]
@@ -218,7 +244,7 @@ struct NearFinder {
     /// seed overlapping it whose banded alignment of the whole region reaches the
     /// threshold. Records with identical tokens around the region share one alignment.
     private func countRecords(similarTo region: Range<Int>, ids: [UInt32], known: Set<Int>, representative: Int?,
-                              matches: [VerbatimMatch], order: [Int], index: MemscanIndex, tokens: BlockCache,
+                              matches: [VerbatimMatch], index: MemscanIndex, tokens: BlockCache,
                               cap: Int) throws -> (count: Int, capped: Bool, examples: [Int]) {
         var count = known.count
         var examples: [Int] = []
@@ -229,13 +255,13 @@ struct NearFinder {
         let maxEdits = Int(((1 - options.minSimilarity) * Double(region.count) + 1e-9).rounded(.down))
         var verdicts: [UInt64: Bool] = [:]
         var window: [UInt32] = []
-        var lastRecord = -1
+        var seen = DiagonalMap()
         try ids.withUnsafeBufferPointer { all in
             let matcher = BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: all[region]))
-            for i in order {
-                let m = matches[i]
-                guard m.record != lastRecord, m.genEnd > region.lowerBound, m.genStart < region.upperBound else { continue }
-                lastRecord = m.record
+            // Each record once, through its first seed overlapping the region.
+            for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound {
+                guard seen.value(for: m.record) == nil else { continue }
+                seen.set(m.record, 1)
                 if known.contains(m.record) { continue }
                 let range = index.recordRange(m.record)
                 let expectedStart = m.recordStart - (m.genStart - region.lowerBound)

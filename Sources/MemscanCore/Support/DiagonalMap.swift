@@ -75,6 +75,23 @@ struct DiagonalMap {
         count += 1
     }
 
+    /// Adds 1 to the value of `key` (0 when absent) and returns it.
+    @inline(__always) @discardableResult
+    mutating func increment(_ key: Int) -> Int {
+        if (count + 1) * 2 > slots.count { grow() }
+        var s = slot(key)
+        while slots[s].epoch == epoch {
+            if slots[s].key == key {
+                slots[s].value &+= 1
+                return Int(slots[s].value)
+            }
+            s = (s + 1) & mask
+        }
+        slots[s] = Slot(key: key, value: 1, epoch: epoch)
+        count += 1
+        return 1
+    }
+
     private mutating func grow() {
         let old = slots, oldEpoch = epoch
         allocate(slots.count * 2)
