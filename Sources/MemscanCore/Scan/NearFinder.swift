@@ -28,7 +28,7 @@ final class NearFinder {
     let aligner: BandedAligner
     /// Per-generation tallies, kept from one generation to the next (cleared in O(1)).
     private var recordsPerInterval = DiagonalMap()
-    private var seedsPerRecord = DiagonalMap()
+    private var seedsPerDiagonal = DiagonalMap()
 
     /// Chains of identical seeds that are aligned (see `align`).
     static let samplesPerSignature = 2
@@ -60,30 +60,40 @@ final class NearFinder {
     func find(finder: MatchFinder, verbatim: [Range<Int>], promptMatching: Int, patientID: [UInt8]?) throws -> [Found] {
         let matches = finder.matches
         guard !matches.isEmpty else { return [] }
-        // Seeds worth chaining: those of records with more than one seed, and lone seeds
-        // whose interval few records share. A generation that copies an order set has
-        // thousands of lone seeds with one interval; they are set aside before sorting.
+        // Seeds worth chaining: lone seeds whose interval few records share, and seeds
+        // with another seed of the same record on a diagonal at most a band away (the
+        // only ones that can chain). A generation that copies pieces of an order set has
+        // thousands of seeds with common intervals, each alone on its diagonal; they are
+        // set aside before sorting.
         let width = finder.sequence.count + 1
+        let bucketWidth = aligner.band + 1
+        func bucketKey(_ m: VerbatimMatch, _ shift: Int) -> Int {
+            let bucket = (m.recordStart - m.genStart + width) / bucketWidth + shift
+            return m.record << 24 | (bucket & 0xFF_FFFF)
+        }
         // Taken out of the object for the loops: no exclusivity check per access.
-        var recordsPerInterval = DiagonalMap(capacity: 0), seedsPerRecord = DiagonalMap(capacity: 0)
+        var recordsPerInterval = DiagonalMap(capacity: 0), seedsPerDiagonal = DiagonalMap(capacity: 0)
         swap(&recordsPerInterval, &self.recordsPerInterval)
-        swap(&seedsPerRecord, &self.seedsPerRecord)
+        swap(&seedsPerDiagonal, &self.seedsPerDiagonal)
         defer {
             swap(&recordsPerInterval, &self.recordsPerInterval)
-            swap(&seedsPerRecord, &self.seedsPerRecord)
+            swap(&seedsPerDiagonal, &self.seedsPerDiagonal)
         }
         recordsPerInterval.removeAll()
-        seedsPerRecord.removeAll()
+        seedsPerDiagonal.removeAll()
+        var order: [Int] = []
         matches.withUnsafeBufferPointer { matches in
             for m in matches {
                 recordsPerInterval.increment(m.genStart * width + m.genEnd)
-                seedsPerRecord.increment(m.record)
+                seedsPerDiagonal.increment(bucketKey(m, 0))
             }
-        }
-        var order = matches.indices.filter { i in
-            let m = matches[i]
-            return seedsPerRecord.value(for: m.record)! > 1
-                || recordsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords
+            for (i, m) in matches.enumerated() {
+                let rare = recordsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords
+                if rare || seedsPerDiagonal.value(for: bucketKey(m, 0))! > 1
+                    || (seedsPerDiagonal.value(for: bucketKey(m, -1)) ?? 0) > 0 || (seedsPerDiagonal.value(for: bucketKey(m, 1)) ?? 0) > 0 {
+                    order.append(i)
+                }
+            }
         }
         guard !order.isEmpty else { return [] }
         order.sort { (matches[$0].record, matches[$0].genStart, matches[$0].genEnd) < (matches[$1].record, matches[$1].genStart, matches[$1].genEnd) }
