@@ -252,7 +252,7 @@ final class NearFinder {
     /// Records holding a region similar to generation `region` at the threshold: those
     /// in `known` (whose own alignment is that region) plus every other record with a
     /// seed overlapping it whose banded alignment of the whole region reaches the
-    /// threshold. Records with identical tokens around the region share one alignment.
+    /// threshold.
     private func countRecords(similarTo region: Range<Int>, ids: [UInt32], known: Set<Int>, representative: Int?,
                               matches: [VerbatimMatch], index: MemscanIndex, tokens: BlockCache,
                               cap: Int) throws -> (count: Int, capped: Bool, examples: [Int]) {
@@ -263,7 +263,6 @@ final class NearFinder {
         if count >= cap { return (cap, count > cap, Array(examples.prefix(options.maxRecordIDs))) }
         let band = aligner.band
         let maxEdits = Int(((1 - options.minSimilarity) * Double(region.count) + 1e-9).rounded(.down))
-        var verdicts: [UInt64: Bool] = [:]
         var window: [UInt32] = []
         var seen = DiagonalMap()
         try ids.withUnsafeBufferPointer { all in
@@ -275,19 +274,21 @@ final class NearFinder {
                 if known.contains(m.record) { continue }
                 let range = index.recordRange(m.record)
                 let expectedStart = m.recordStart - (m.genStart - region.lowerBound)
-                let from = max(0, expectedStart - band), to = min(range.count, expectedStart + region.count + band)
+                let from = range.lowerBound + max(0, expectedStart - band)
+                let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
                 guard to > from else { continue }
-                window.removeAll(keepingCapacity: true)
-                try tokens.append(range.lowerBound + from ..< range.lowerBound + to, to: &window)
-                let key = window.withUnsafeBytes { ms_xxh3($0.baseAddress, $0.count, 0) }
+                // A region within (1 - s) x n edits is similar whatever its length, since
+                // the similarity divides by the longer of the two. The window is read in
+                // place when one block holds it.
+                let block = try tokens.block(containing: from)
                 let similar: Bool
-                if let verdict = verdicts[key] {
-                    similar = verdict
+                if to <= block.start + block.count {
+                    similar = matcher.matches(UnsafeBufferPointer(start: block.values + (from - block.start), count: to - from),
+                                              maxEdits: maxEdits)
                 } else {
-                    // A region within (1 - s) x n edits is similar whatever its length, since
-                    // the similarity divides by the longer of the two.
+                    window.removeAll(keepingCapacity: true)
+                    try tokens.append(from ..< to, to: &window)
                     similar = window.withUnsafeBufferPointer { matcher.matches($0, maxEdits: maxEdits) }
-                    verdicts[key] = similar
                 }
                 guard similar else { continue }
                 count += 1
