@@ -26,9 +26,51 @@ final class NearFinder {
     let options: ScanOptions
     let minLength: Int
     let aligner: BandedAligner
-    /// Per-generation tallies, kept from one generation to the next (cleared in O(1)).
+    /// Per-generation tally, kept from one generation to the next (cleared in O(1)).
     private var recordsPerInterval = DiagonalMap()
-    private var seedsPerDiagonal = DiagonalMap()
+
+    /// Indices of `matches` ordered by record (stable). The matches come as runs already
+    /// ascending by record (each seed's occurrences are in position order), so the runs
+    /// are merged pairwise: N log(runs) steps instead of a comparison sort.
+    static func orderedByRecord(_ matches: UnsafeBufferPointer<VerbatimMatch>) -> [Int32] {
+        var runs: [Range<Int>] = []
+        var start = 0
+        for i in 1 ..< max(1, matches.count) where matches[i].record < matches[i - 1].record {
+            runs.append(start ..< i)
+            start = i
+        }
+        if matches.count > 0 { runs.append(start ..< matches.count) }
+        var current = (0 ..< Int32(matches.count)).map { $0 }
+        var next = current
+        while runs.count > 1 {
+            var merged: [Range<Int>] = []
+            var r = 0
+            while r < runs.count {
+                guard r + 1 < runs.count else {
+                    for i in runs[r] { next[i] = current[i] }
+                    merged.append(runs[r])
+                    break
+                }
+                let a = runs[r], b = runs[r + 1]
+                var i = a.lowerBound, j = b.lowerBound, out = a.lowerBound
+                while i < a.upperBound && j < b.upperBound {
+                    if matches[Int(current[j])].record < matches[Int(current[i])].record {
+                        next[out] = current[j]; j += 1
+                    } else {
+                        next[out] = current[i]; i += 1
+                    }
+                    out += 1
+                }
+                while i < a.upperBound { next[out] = current[i]; i += 1; out += 1 }
+                while j < b.upperBound { next[out] = current[j]; j += 1; out += 1 }
+                merged.append(a.lowerBound ..< b.upperBound)
+                r += 2
+            }
+            swap(&current, &next)
+            runs = merged
+        }
+        return current
+    }
 
     /// Chains of identical seeds that are aligned (see `align`).
     static let samplesPerSignature = 2
@@ -60,43 +102,46 @@ final class NearFinder {
     func find(finder: MatchFinder, verbatim: [Range<Int>], promptMatching: Int, patientID: [UInt8]?) throws -> [Found] {
         let matches = finder.matches
         guard !matches.isEmpty else { return [] }
-        // Seeds worth chaining: lone seeds whose interval few records share, and seeds
-        // with another seed of the same record on a diagonal at most a band away (the
-        // only ones that can chain). A generation that copies pieces of an order set has
-        // thousands of seeds with common intervals, each alone on its diagonal; they are
-        // set aside before sorting.
+        // Seeds worth chaining: those of records with more than one seed, and lone seeds
+        // whose interval few records share. A generation that copies pieces of an order
+        // set has thousands of lone seeds with common intervals; they are set aside.
         let width = finder.sequence.count + 1
-        let bucketWidth = aligner.band + 1
-        func bucketKey(_ m: VerbatimMatch, _ shift: Int) -> Int {
-            let bucket = (m.recordStart - m.genStart + width) / bucketWidth + shift
-            return m.record << 24 | (bucket & 0xFF_FFFF)
-        }
-        // Taken out of the object for the loops: no exclusivity check per access.
-        var recordsPerInterval = DiagonalMap(capacity: 0), seedsPerDiagonal = DiagonalMap(capacity: 0)
+        // Taken out of the object for the loop: no exclusivity check per access.
+        var recordsPerInterval = DiagonalMap(capacity: 0)
         swap(&recordsPerInterval, &self.recordsPerInterval)
-        swap(&seedsPerDiagonal, &self.seedsPerDiagonal)
-        defer {
-            swap(&recordsPerInterval, &self.recordsPerInterval)
-            swap(&seedsPerDiagonal, &self.seedsPerDiagonal)
-        }
+        defer { swap(&recordsPerInterval, &self.recordsPerInterval) }
         recordsPerInterval.removeAll()
-        seedsPerDiagonal.removeAll()
         var order: [Int] = []
         matches.withUnsafeBufferPointer { matches in
+            // Few distinct intervals (one per template piece): a small, cached table.
+            var lastKey = -1, lastCount = 0
             for m in matches {
-                recordsPerInterval.increment(m.genStart * width + m.genEnd)
-                seedsPerDiagonal.increment(bucketKey(m, 0))
+                let key = m.genStart * width + m.genEnd
+                if key == lastKey { lastCount += 1; continue }
+                if lastKey >= 0 { recordsPerInterval.add(lastKey, lastCount) }
+                lastKey = key
+                lastCount = 1
             }
-            for (i, m) in matches.enumerated() {
-                let rare = recordsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords
-                if rare || seedsPerDiagonal.value(for: bucketKey(m, 0))! > 1
-                    || (seedsPerDiagonal.value(for: bucketKey(m, -1)) ?? 0) > 0 || (seedsPerDiagonal.value(for: bucketKey(m, 1)) ?? 0) > 0 {
-                    order.append(i)
+            if lastKey >= 0 { recordsPerInterval.add(lastKey, lastCount) }
+            let byRecord = NearFinder.orderedByRecord(matches)
+            var n = 0
+            while n < byRecord.count {
+                var end = n + 1
+                while end < byRecord.count && matches[Int(byRecord[end])].record == matches[Int(byRecord[n])].record { end += 1 }
+                if end - n > 1 {
+                    var group = byRecord[n ..< end].map(Int.init)
+                    group.sort { (matches[$0].genStart, matches[$0].genEnd) < (matches[$1].genStart, matches[$1].genEnd) }
+                    order += group
+                } else {
+                    let m = matches[Int(byRecord[n])]
+                    if recordsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords {
+                        order.append(Int(byRecord[n]))
+                    }
                 }
+                n = end
             }
         }
         guard !order.isEmpty else { return [] }
-        order.sort { (matches[$0].record, matches[$0].genStart, matches[$0].genEnd) < (matches[$1].record, matches[$1].genStart, matches[$1].genEnd) }
         let alignments = try align(matches: matches, order: order, recordsPerInterval: recordsPerInterval, finder: finder)
         let kept = alignments.filter { a in
             a.edits.total > 0

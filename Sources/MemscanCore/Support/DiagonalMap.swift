@@ -77,19 +77,23 @@ struct DiagonalMap {
 
     /// Adds 1 to the value of `key` (0 when absent) and returns it.
     @inline(__always) @discardableResult
-    mutating func increment(_ key: Int) -> Int {
+    mutating func increment(_ key: Int) -> Int { add(key, 1) }
+
+    /// Adds `amount` to the value of `key` (0 when absent) and returns it.
+    @inline(__always) @discardableResult
+    mutating func add(_ key: Int, _ amount: Int) -> Int {
         if (count + 1) * 2 > slots.count { grow() }
         var s = slot(key)
         while slots[s].epoch == epoch {
             if slots[s].key == key {
-                slots[s].value &+= 1
+                slots[s].value &+= Int32(truncatingIfNeeded: amount)
                 return Int(slots[s].value)
             }
             s = (s + 1) & mask
         }
-        slots[s] = Slot(key: key, value: 1, epoch: epoch)
+        slots[s] = Slot(key: key, value: Int32(truncatingIfNeeded: amount), epoch: epoch)
         count += 1
-        return 1
+        return amount
     }
 
     private mutating func grow() {
