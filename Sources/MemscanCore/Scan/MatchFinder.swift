@@ -50,6 +50,8 @@ final class MatchFinder {
     let sampledOccurrences = 16
     var matches: [VerbatimMatch] { state.matches }
     static let prefetchDistance = 64
+    /// Occurrences sampled to judge a chain of common seeds (see `mostSurvive`).
+    static let chainSample = 64
 
     deinit {
         previousEnds.deallocate()
@@ -162,6 +164,10 @@ final class MatchFinder {
                 && commonSeeds[furthest + 1].position - first.position <= extent { furthest += 1 }
             if furthest <= hopelessUpTo { continue }
             hopelessUpTo = furthest
+            // The seeds of a copied template occur together in thousands of records: when
+            // most of a sample of the first seed's occurrences survive the whole chain, so
+            // would thousands in full, and the full intersections are not computed.
+            if furthest > i && mostSurvive(chain: i ... furthest) { continue }
             var j = i + 1
             var started = false
             while j < commonSeeds.count && commonSeeds[j].position - commonSeeds[j - 1].position <= reach
@@ -182,6 +188,36 @@ final class MatchFinder {
                 j += 1
             }
         }
+    }
+
+    /// Whether at least half of `chainSample` evenly spaced occurrences of the chain's
+    /// first seed are followed by all the others at the generation's offsets, when
+    /// that many would exceed `maxOccurrences` four times over. A chain whose joint
+    /// occurrences are few enough to enumerate passes this test only by a sampling
+    /// accident of probability below 1e-6 (at most a quarter of its first seed's
+    /// occurrences survive).
+    private func mostSurvive(chain: ClosedRange<Int>) -> Bool {
+        let first = commonSeeds[chain.lowerBound]
+        let n = first.postings.count
+        guard n / 4 > maxOccurrences, n >= MatchFinder.chainSample else { return false }
+        var survivors = 0
+        for s in 0 ..< MatchFinder.chainSample {
+            let position = Int64(first.postings[s * n / MatchFinder.chainSample])
+            var all = true
+            for j in chain.dropFirst() {
+                let other = commonSeeds[j]
+                let want = position + Int64(other.position - first.position)
+                guard want >= 0, want <= Int64(UInt32.max) else { all = false; break }
+                var low = 0, high = other.postings.count
+                while low < high {
+                    let mid = (low + high) >> 1
+                    if Int64(other.postings[mid]) < want { low = mid + 1 } else { high = mid }
+                }
+                if low == other.postings.count || Int64(other.postings[low]) != want { all = false; break }
+            }
+            if all { survivors += 1 }
+        }
+        return survivors * 2 >= MatchFinder.chainSample
     }
 
     /// candidates = positions P of `first` with P + offset in `second` (both ascending).
