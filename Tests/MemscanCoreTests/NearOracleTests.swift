@@ -110,6 +110,32 @@ struct NearOracleTests {
         }
     }
 
+    @Test("thresholds 0 and 1 and band 0 scan without trouble", arguments: [(0.0, 12), (1.0, 12), (0.8, 0), (0.5, 3)])
+    func extremeSettings(similarity: Double, band: Int) throws {
+        var rng = SplitMix64(seed: 0x4E_4541_5203)
+        let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: 20 ... 40), rng: &rng)
+        let directory = OracleTempDirectory("near-extreme")
+        defer { directory.remove() }
+        var options = IndexBuildOptions()
+        options.k = 4
+        options.w = 2
+        let path = directory.path("e.index")
+        _ = try buildOracleIndex(corpus, options: options, path: path)
+        var scanOptions = ScanOptions()
+        scanOptions.minSimilarity = similarity
+        scanOptions.nearBand = band
+        let scanner = GenerationScanner(context: try ScanContext(index: try MemscanIndex(path: path), options: scanOptions))
+        for gen in 0 ..< 10 {
+            let (tokens, _) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 150, timeTokens: 0, rng: &rng)
+            let result = try scanner.scan(InputRecord(id: "g\(gen)", location: MemscanCore.SourceLocation(file: "<x>", line: gen + 1),
+                                                      content: .tokens(TokenList(tokens))))
+            for span in result.spans where span.kind == .near {
+                #expect(similarity < 1, "no near span can reach similarity 1 with an edit")
+                #expect(span.similarity >= similarity - 1e-12 && span.edits.total > 0)
+            }
+        }
+    }
+
     @Test("random corpora: every near span meets the threshold by brute force; planted copies are found",
           arguments: [(k: 4, w: 2, seed: UInt64(0x4E_0001)), (k: 5, w: 1, seed: UInt64(0x4E_0002)), (k: 8, w: 9, seed: UInt64(0x4E_0003))])
     func randomCorpora(k: Int, w: Int, seed: UInt64) throws {

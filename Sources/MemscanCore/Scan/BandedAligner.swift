@@ -59,7 +59,11 @@ struct BandedAligner {
 
     /// Rows an extension runs without a single match before its score has fallen
     /// `maxGap` below where it started (each such row costs at least 1 - s).
-    private var rowsWithoutMatch: Int { Int(maxGap / (1 - slackPerToken)) + 2 }
+    private var rowsWithoutMatch: Int {
+        let drop = 1 - slackPerToken
+        // At --min-similarity 0 nothing ever drops: there is no such bound.
+        return drop <= 0 ? Int.max : Int(min(1e9, maxGap / drop)) + 2
+    }
 
     func extend(gen: (Int) -> UInt32, genCount: Int, record: (Int) throws -> UInt32, recordCount: Int,
                 coreGen: Int, coreRecord: Int, coreEdits: Int, scratch: inout Scratch) rethrows -> Extension {

@@ -20,14 +20,15 @@ struct NearAlignment: Equatable {
 /// seeds of the same copy, which is the chaining), and the region is kept when it
 /// reaches the similarity threshold, holds at least one edit and is not inside a
 /// verbatim span. Each distinct generation region then counts the records that hold
-/// a similar region, checked by a banded alignment of the whole region.
+/// a similar region, checked by a bit-parallel edit distance of the whole region
+/// against each candidate record's window.
 final class NearFinder {
     let index: MemscanIndex
     let options: ScanOptions
     let minLength: Int
     let aligner: BandedAligner
     /// Per-generation tally, kept from one generation to the next (cleared in O(1)).
-    private var recordsPerInterval = DiagonalMap()
+    private var seedsPerInterval = DiagonalMap()
 
     /// Indices of `matches` ordered by record (stable). The matches come as runs already
     /// ascending by record (each seed's occurrences are in position order), so the runs
@@ -74,7 +75,8 @@ final class NearFinder {
 
     /// Chains of identical seeds that are aligned (see `align`).
     static let samplesPerSignature = 2
-    /// Records above which a lone seed's interval counts as common phrasing (see `align`).
+    /// Seeds (records, but for repeats) above which a lone seed's interval counts as
+    /// common phrasing (see `align`).
     static let commonSeedRecords = 16
     /// Largest distance between consecutive seeds of one chain (see `align`).
     static let chainGap = 64
@@ -107,10 +109,10 @@ final class NearFinder {
         // set has thousands of lone seeds with common intervals; they are set aside.
         let width = finder.sequence.count + 1
         // Taken out of the object for the loop: no exclusivity check per access.
-        var recordsPerInterval = DiagonalMap(capacity: 0)
-        swap(&recordsPerInterval, &self.recordsPerInterval)
-        defer { swap(&recordsPerInterval, &self.recordsPerInterval) }
-        recordsPerInterval.removeAll()
+        var seedsPerInterval = DiagonalMap(capacity: 0)
+        swap(&seedsPerInterval, &self.seedsPerInterval)
+        defer { swap(&seedsPerInterval, &self.seedsPerInterval) }
+        seedsPerInterval.removeAll()
         var order: [Int] = []
         matches.withUnsafeBufferPointer { matches in
             // Few distinct intervals (one per template piece): a small, cached table.
@@ -118,11 +120,11 @@ final class NearFinder {
             for m in matches {
                 let key = m.genStart * width + m.genEnd
                 if key == lastKey { lastCount += 1; continue }
-                if lastKey >= 0 { recordsPerInterval.add(lastKey, lastCount) }
+                if lastKey >= 0 { seedsPerInterval.add(lastKey, lastCount) }
                 lastKey = key
                 lastCount = 1
             }
-            if lastKey >= 0 { recordsPerInterval.add(lastKey, lastCount) }
+            if lastKey >= 0 { seedsPerInterval.add(lastKey, lastCount) }
             let byRecord = NearFinder.orderedByRecord(matches)
             var n = 0
             while n < byRecord.count {
@@ -134,7 +136,7 @@ final class NearFinder {
                     order += group
                 } else {
                     let m = matches[Int(byRecord[n])]
-                    if recordsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords {
+                    if seedsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords {
                         order.append(Int(byRecord[n]))
                     }
                 }
@@ -142,7 +144,7 @@ final class NearFinder {
             }
         }
         guard !order.isEmpty else { return [] }
-        let alignments = try align(matches: matches, order: order, recordsPerInterval: recordsPerInterval, finder: finder)
+        let alignments = try align(matches: matches, order: order, seedsPerInterval: seedsPerInterval, finder: finder)
         let kept = alignments.filter { a in
             a.edits.total > 0
                 && a.similarity >= options.minSimilarity
@@ -212,7 +214,7 @@ final class NearFinder {
     /// extended for the first `samplesPerSignature` records only; the others are still
     /// counted when a region is reported (`countRecords`). Within a chain, a seed
     /// already inside an alignment on a nearby diagonal is not extended again.
-    private func align(matches: [VerbatimMatch], order: [Int], recordsPerInterval: DiagonalMap,
+    private func align(matches: [VerbatimMatch], order: [Int], seedsPerInterval: DiagonalMap,
                        finder: MatchFinder) throws -> [NearAlignment] {
         var result: [NearAlignment] = []
         var scratch = BandedAligner.Scratch()
@@ -238,56 +240,57 @@ final class NearFinder {
                     recordAlignments.removeAll(keepingCapacity: true)
                 }
                 let first = matches[order[n]]
-                if end - n == 1 && recordsPerInterval.value(for: first.genStart * width + first.genEnd)! > NearFinder.commonSeedRecords {
+                if end - n == 1 && seedsPerInterval.value(for: first.genStart * width + first.genEnd)! > NearFinder.commonSeedRecords {
                     continue
                 }
                 var signature: UInt64 = 0x9E37_79B9_7F4A_7C15
                 let firstDiagonal = first.recordStart - first.genStart
+                func mix(_ value: Int) { signature = ms_fmix64(signature ^ UInt64(bitPattern: Int64(value))) }
                 for i in order[n ..< end] {
                     let m = matches[i]
-                    for value in [m.genStart, m.genEnd, m.recordStart - m.genStart - firstDiagonal] {
-                        signature = ms_fmix64(signature ^ UInt64(bitPattern: Int64(value)))
-                    }
+                    mix(m.genStart)
+                    mix(m.genEnd)
+                    mix(m.recordStart - m.genStart - firstDiagonal)
                 }
                 let key = Int(truncatingIfNeeded: signature)
                 let extended = extendedPerSignature.value(for: key) ?? 0
                 extendedPerSignature.set(key, extended + 1)
                 if extended >= NearFinder.samplesPerSignature { continue }
                 for i in order[n ..< end] {
-                let seed = matches[i]
-                let diagonal = seed.recordStart - seed.genStart
-                let covered = recordAlignments.contains { a in
-                    a.genStart <= seed.genStart && seed.genEnd <= a.genEnd
-                        && abs(diagonal - (a.recordStart - a.genStart)) <= aligner.band + abs(a.recordLength - a.genLength)
-                }
-                if covered { continue }
-                let range = index.recordRange(seed.record)
-                let base = range.lowerBound
-                let rightFirst = try aligner.extend(
-                    gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
-                    record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
-                    coreGen: seed.length, coreRecord: seed.length, coreEdits: 0, scratch: &scratch)
-                let left = try aligner.extend(
-                    gen: { ids[seed.genStart - 1 - $0] }, genCount: seed.genStart,
-                    record: { try tokens.value(at: base + seed.recordStart - 1 - $0) }, recordCount: seed.recordStart,
-                    coreGen: seed.length + rightFirst.genLength, coreRecord: seed.length + rightFirst.recordLength,
-                    coreEdits: rightFirst.edits.total, scratch: &scratch)
-                // The right side was extended on the seed's score alone: with the left side
-                // banked it may cross a difference it stopped at.
-                let right = left.genLength == 0 ? rightFirst : try aligner.extend(
-                    gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
-                    record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
-                    coreGen: seed.length + left.genLength, coreRecord: seed.length + left.recordLength,
-                    coreEdits: left.edits.total, scratch: &scratch)
-                let edits = EditCounts(substitutions: left.edits.substitutions + right.edits.substitutions,
-                                       insertions: left.edits.insertions + right.edits.insertions,
-                                       deletions: left.edits.deletions + right.edits.deletions)
-                let alignment = NearAlignment(
-                    genStart: seed.genStart - left.genLength, genEnd: seed.genEnd + right.genLength, record: seed.record,
-                    recordStart: seed.recordStart - left.recordLength, recordEnd: seed.recordEnd + right.recordLength,
-                    edits: edits)
-                recordAlignments.append(alignment)
-                result.append(alignment)
+                    let seed = matches[i]
+                    let diagonal = seed.recordStart - seed.genStart
+                    let covered = recordAlignments.contains { a in
+                        a.genStart <= seed.genStart && seed.genEnd <= a.genEnd
+                            && abs(diagonal - (a.recordStart - a.genStart)) <= aligner.band + abs(a.recordLength - a.genLength)
+                    }
+                    if covered { continue }
+                    let range = index.recordRange(seed.record)
+                    let base = range.lowerBound
+                    let rightFirst = try aligner.extend(
+                        gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
+                        record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
+                        coreGen: seed.length, coreRecord: seed.length, coreEdits: 0, scratch: &scratch)
+                    let left = try aligner.extend(
+                        gen: { ids[seed.genStart - 1 - $0] }, genCount: seed.genStart,
+                        record: { try tokens.value(at: base + seed.recordStart - 1 - $0) }, recordCount: seed.recordStart,
+                        coreGen: seed.length + rightFirst.genLength, coreRecord: seed.length + rightFirst.recordLength,
+                        coreEdits: rightFirst.edits.total, scratch: &scratch)
+                    // The right side was extended on the seed's score alone: with the left side
+                    // banked it may cross a difference it stopped at.
+                    let right = left.genLength == 0 ? rightFirst : try aligner.extend(
+                        gen: { ids[seed.genEnd + $0] }, genCount: ids.count - seed.genEnd,
+                        record: { try tokens.value(at: base + seed.recordEnd + $0) }, recordCount: range.count - seed.recordEnd,
+                        coreGen: seed.length + left.genLength, coreRecord: seed.length + left.recordLength,
+                        coreEdits: left.edits.total, scratch: &scratch)
+                    let edits = EditCounts(substitutions: left.edits.substitutions + right.edits.substitutions,
+                                           insertions: left.edits.insertions + right.edits.insertions,
+                                           deletions: left.edits.deletions + right.edits.deletions)
+                    let alignment = NearAlignment(
+                        genStart: seed.genStart - left.genLength, genEnd: seed.genEnd + right.genLength, record: seed.record,
+                        recordStart: seed.recordStart - left.recordLength, recordEnd: seed.recordEnd + right.recordLength,
+                        edits: edits)
+                    recordAlignments.append(alignment)
+                    result.append(alignment)
                 }
             }
         }
