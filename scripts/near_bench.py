@@ -295,7 +295,26 @@ def load_tokens(path, wanted):
     return found
 
 
-def precision(spans, generations_path, records_path, min_similarity, max_checked):
+def plant_cell(span, plants_here):
+    """(edit rate, length bucket) of the planted near copy a reported span overlaps most, or
+    None when it overlaps none (template phrasing, other copies)."""
+    best, best_overlap = None, 0
+    for p in plants_here:
+        overlap = min(span["end"], p["gen_end"]) - max(span["start"], p["gen_start"])
+        if overlap > best_overlap:
+            best, best_overlap = p, overlap
+    if best is None:
+        return None
+    return f"{best['requested_rate']:.2f}", bucket_of(best["record_end"] - best["record_start"])
+
+
+def precision(spans, generations_path, records_path, min_similarity, max_checked, plants=()):
+    """Checks reported near spans by an independent Levenshtein; also tallied by the edit rate and
+    length of the planted copy each span overlaps most (`cells`, with "none" for the others)."""
+    by_generation = {}
+    for p in plants:
+        by_generation.setdefault(str(p["generation"]), []).append(p)
+    cells = {}
     near = [(gid, s) for gid, ss in spans.items() for s in ss if s.get("kind") == "near"]
     total = len(near)
     result = {"near_spans": total, "checked": 0, "sampled": False, "passed": 0, "precision": None,
@@ -337,6 +356,11 @@ def precision(spans, generations_path, records_path, min_similarity, max_checked
                 similarity_gap.append(true_similarity - reported)
         for p in problems:
             failures[p] += 1
+        cell = plant_cell(s, by_generation.get(gid, [])) if not problems or "bad_position" not in problems else None
+        key = "none" if cell is None else f"{cell[0]}|{cell[1]}"
+        tally = cells.setdefault(key, {"checked": 0, "passed": 0})
+        tally["checked"] += 1
+        tally["passed"] += not problems
         if problems:
             if len(result["examples_failed"]) < 8:
                 example = {k: s.get(k) for k in ("start", "end", "record", "record_start", "record_end", "similarity", "edits")}
@@ -348,7 +372,7 @@ def precision(spans, generations_path, records_path, min_similarity, max_checked
             passed += 1
         if problems == ["similarity_overstated"] and reported is not None and reported <= true_similarity + rounding_slack(reported):
             only_rounding += 1
-    result.update(checked=len(near), passed=passed, precision=passed / len(near), failures=failures,
+    result.update(checked=len(near), passed=passed, precision=passed / len(near), failures=failures, cells=cells,
                   similarity_rounded_up=rounded_up,
                   precision_ignoring_rounding=(passed + only_rounding) / len(near),
                   check_seconds=time.perf_counter() - started,
@@ -513,6 +537,26 @@ def recall_matrix(rec, key):
     return ["  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths))) for r in lines]
 
 
+def precision_matrix(prec, rec):
+    columns = [bucket_label(lo, hi) for lo, hi in BUCKETS]
+    lines = [["edit rate"] + columns + ["all"]]
+
+    def text(checked, passed):
+        return f"{fmt(passed / checked)} ({checked})" if checked else "-"
+    for rate in rec["rates"]:
+        row, total = [rate], [0, 0]
+        for c in columns:
+            cell = prec["cells"].get(f"{rate}|{c}", {"checked": 0, "passed": 0})
+            row.append(text(cell["checked"], cell["passed"]))
+            total[0] += cell["checked"]
+            total[1] += cell["passed"]
+        lines.append(row + [text(*total)])
+    other = prec["cells"].get("none", {"checked": 0, "passed": 0})
+    lines.append(["no planted copy"] + ["" for _ in columns] + [text(other["checked"], other["passed"])])
+    widths = [max(len(r[i]) for r in lines) for i in range(len(columns) + 2)]
+    return ["  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths))) for r in lines]
+
+
 def verdicts(results):
     rows = []
 
@@ -580,6 +624,12 @@ def print_results(results, title):
     print("loose = such a span overlapping >= 50% of the planted region (any position)")
     for line in recall_matrix(rec, "loose"):
         print("  " + line)
+    prec = results["precision"]
+    if prec.get("cells"):
+        print("precision of checked near spans by the planted copy each overlaps most (edit rate x length); "
+              "cell = precision (spans checked)")
+        for line in precision_matrix(prec, rec):
+            print("  " + line)
     print("cost = median tokens/s of --threads 1 scans (summary `throughput`) over interleaved rounds; verdicts use "
           "that ratio, CPU-time and best-of ratios show how noisy the machine was")
     rows = verdicts(results)
@@ -661,7 +711,7 @@ def main():
     results["recall"] = recall(plants, spans, args.tolerance, args.min_similarity, prompt_lengths(generations))
 
     log(f"precision: checking up to {args.max_checked:,} of {kinds.get('near', 0):,} near spans")
-    results["precision"] = precision(spans, generations, records, args.min_similarity, args.max_checked)
+    results["precision"] = precision(spans, generations, records, args.min_similarity, args.max_checked, plants)
     del spans
 
     if args.no_cost:
