@@ -21,7 +21,8 @@ struct BitParallelMatcher {
         while size < pattern.count * 2 { size <<= 1 }
         tableMask = size - 1
         tokens = [UInt32](repeating: BitParallelMatcher.empty, count: size)
-        masks = [UInt64](repeating: 0, count: size * words)
+        // One row more than the table: all zeros, for tokens the pattern lacks.
+        masks = [UInt64](repeating: 0, count: (size + 1) * words)
         for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID {
             let slot = insert(token)
             masks[slot * words + i / 64] |= 1 << UInt64(i % 64)
@@ -103,18 +104,19 @@ struct BitParallelMatcher {
     private func matchesBlocks(_ text: UnsafeBufferPointer<UInt32>, maxEdits: Int, masks: UnsafeBufferPointer<UInt64>) -> Bool {
         let words = self.words
         let lastBit = UInt64((length - 1) % 64)
+        let zeroRow = (tableMask + 1) * words
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * words) { state in
             // Vertical deltas of the DP column: +1 everywhere (column 0 is i).
             for b in 0 ..< words { state[2 * b] = ~0; state[2 * b + 1] = 0 }
             var score = length
+            let base = masks.baseAddress!
             for (j, token) in text.enumerated() {
-                let slot = token == MatchingSequence.unknownID ? nil : slot(of: token)
+                let row = base + (token == MatchingSequence.unknownID ? zeroRow : (slot(of: token).map { $0 * words } ?? zeroRow))
                 var hin = 0
-                for b in 0 ..< words {
-                    let eq = slot.map { masks[$0 * words + b] } ?? 0
-                    hin = BitParallelMatcher.step(&state[2 * b], &state[2 * b + 1], eq, hin: hin,
-                                                  bit: b == words - 1 ? lastBit : 63)
+                for b in 0 ..< words - 1 {
+                    hin = BitParallelMatcher.step(&state[2 * b], &state[2 * b + 1], row[b], hin: hin, bit: 63)
                 }
+                hin = BitParallelMatcher.step(&state[2 * words - 2], &state[2 * words - 1], row[words - 1], hin: hin, bit: lastBit)
                 score += hin
                 if score <= maxEdits { return true }
                 if score - (text.count - 1 - j) > maxEdits { return false }
