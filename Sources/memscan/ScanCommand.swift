@@ -86,7 +86,6 @@ struct ScanCommand: ParsableCommand {
             guard let risk = Risk(name: name) else { throw MemscanError.usage("--fail-on must be low, medium or high (got '\(name)')") }
             return risk
         }
-        guard (0 ... 1).contains(minSimilarity) else { throw MemscanError.usage("--min-similarity must be between 0 and 1 (got \(minSimilarity))") }
         let main = try MemscanIndex(path: index, verifyChecksums: !trustIndex)
         let referenceIndex = try reference.map { try MemscanIndex(path: $0, verifyChecksums: !trustIndex) }
         let categories = try sensitive.map { path -> SensitiveCategories in

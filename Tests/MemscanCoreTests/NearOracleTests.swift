@@ -26,16 +26,17 @@ func bruteLevenshtein<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
 
 /// Smallest edit distance between all of `pattern` and any substring of `text`.
 func bruteSubstringDistance<T: Equatable>(_ pattern: [T], in text: [T]) -> Int {
+    guard !pattern.isEmpty else { return 0 }
     var previous = [Int](repeating: 0, count: text.count + 1)
     var current = previous
-    for i in 1 ... max(1, pattern.count) where !pattern.isEmpty {
+    for i in 1 ... pattern.count {
         current[0] = i
         for j in stride(from: 1, through: text.count, by: 1) {
             current[j] = min(previous[j - 1] + (pattern[i - 1] == text[j - 1] ? 0 : 1), previous[j] + 1, current[j - 1] + 1)
         }
         swap(&previous, &current)
     }
-    return previous.min() ?? pattern.count
+    return previous.min()!
 }
 
 /// A copy of `source` with `edits` substitutions, insertions and deletions at distinct

@@ -63,6 +63,7 @@ final class BlockCache {
     let store: BlockStore
     private let context: OpaquePointer?
     private let slots: UnsafeMutablePointer<UInt32>
+    private let slotsAreMapped: Bool
     private let scratch: UnsafeMutablePointer<UInt8>
     private let slotCount: Int
     private var slotOfBlock: [Int32]
@@ -76,7 +77,9 @@ final class BlockCache {
     init(store: BlockStore, capacityTokens: Int = 64 << 20) {
         self.store = store
         slotCount = max(4, min(store.blockCount, capacityTokens / max(1, store.blockTokens)))
-        slots = BlockCache.allocateSlots(bytes: slotCount * store.blockTokens * MemoryLayout<UInt32>.stride)
+        let mapped = BlockCache.mapSlots(bytes: slotCount * store.blockTokens * MemoryLayout<UInt32>.stride)
+        slotsAreMapped = mapped != nil
+        slots = mapped ?? .allocate(capacity: slotCount * store.blockTokens)
         scratch = .allocate(capacity: store.scratchCapacity)
         current = UnsafePointer(slots)
         slotOfBlock = [Int32](repeating: -1, count: store.blockCount)
@@ -86,18 +89,21 @@ final class BlockCache {
 
     deinit {
         ZSTD_freeDCtx(context)
-        munmap(slots, slotCount * store.blockTokens * MemoryLayout<UInt32>.stride)
+        if slotsAreMapped {
+            munmap(slots, slotCount * store.blockTokens * MemoryLayout<UInt32>.stride)
+        } else {
+            slots.deallocate()
+        }
         scratch.deallocate()
     }
 
     /// Anonymous memory for the slots, on transparent huge pages where the kernel allows:
     /// verification jumps between thousands of blocks per generation, and with 4 KiB
     /// pages nearly every jump was a TLB miss as well as a cache miss.
-    private static func allocateSlots(bytes: Int) -> UnsafeMutablePointer<UInt32> {
+    /// Nil when the kernel refuses the mapping (the caller then allocates plainly).
+    private static func mapSlots(bytes: Int) -> UnsafeMutablePointer<UInt32>? {
         guard let memory = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              memory != MAP_FAILED else {
-            fatalError("memscan: cannot reserve \(bytes) bytes for the block cache")
-        }
+              memory != MAP_FAILED else { return nil }
         _ = madvise(memory, bytes, 14 /* MADV_HUGEPAGE */)
         return memory.bindMemory(to: UInt32.self, capacity: bytes / MemoryLayout<UInt32>.stride)
     }

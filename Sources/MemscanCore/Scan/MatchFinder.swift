@@ -119,23 +119,10 @@ final class MatchFinder {
                     for i in 0 ..< count { uncoveredIndices[i] = Int32(i) }
                 }
                 let postings = occurrences.postings
-                // Each occurrence's tokens are a cache miss into a large block cache: ask
-                // for them some occurrences ahead.
-                let ahead = min(pending, MatchFinder.prefetchDistance)
-                for o in 0 ..< ahead {
-                    let position = Int(postings[Int(uncoveredIndices[o])])
-                    tokens.prefetch(position)
-                    work.lastOnDiagonal.prefetch(position - Int(p))
-                }
-                for o in 0 ..< pending {
-                    if o + ahead < pending {
-                        let position = Int(postings[Int(uncoveredIndices[o + ahead])])
-                        tokens.prefetch(position)
-                        work.lastOnDiagonal.prefetch(position - Int(p))
-                    }
-                    let i = Int(uncoveredIndices[o])
-                    currentEnds[i] = Int64(try extend(seed: Int(p), at: Int(postings[i]), k: k, ids: ids, state: &work))
-                }
+                let indices = uncoveredIndices, ends = currentEnds
+                try verify(seed: Int(p), count: pending, k: k, ids: ids, state: &work,
+                           position: { Int(postings[Int(indices[$0])]) },
+                           ended: { ends[Int(indices[$0])] = Int64($1) })
                 swap(&previousEnds, &currentEnds)
                 previous = (Int(p), postings)
             }
@@ -238,17 +225,26 @@ final class MatchFinder {
     /// Verifies and extends the first `count` occurrences of a seed.
     private func extendAll(seed p: Int, occurrences: ShingleOccurrences, count: Int, k: Int,
                            ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
+        try verify(seed: p, count: count, k: k, ids: ids, state: &state, position: { occurrences[$0] }, ended: { _, _ in })
+    }
+
+    /// Verifies and extends the occurrences `position(0 ..< count)` of the seed at `p`,
+    /// passing each one's match end (or -1) to `ended`. Each occurrence's tokens are a
+    /// cache miss into a large block cache, so they and their diagonal's slot are
+    /// asked for `prefetchDistance` occurrences ahead.
+    @inline(__always)
+    private func verify(seed p: Int, count: Int, k: Int, ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState,
+                        position: (Int) -> Int, ended: (Int, Int) -> Void) throws {
         let ahead = min(count, MatchFinder.prefetchDistance)
-        for o in 0 ..< ahead {
-            tokens.prefetch(occurrences[o])
-            state.lastOnDiagonal.prefetch(occurrences[o] - p)
+        func prefetch(_ o: Int) {
+            let at = position(o)
+            tokens.prefetch(at)
+            state.lastOnDiagonal.prefetch(at - p)
         }
+        for o in 0 ..< ahead { prefetch(o) }
         for o in 0 ..< count {
-            if o + ahead < count {
-                tokens.prefetch(occurrences[o + ahead])
-                state.lastOnDiagonal.prefetch(occurrences[o + ahead] - p)
-            }
-            try extend(seed: p, at: occurrences[o], k: k, ids: ids, state: &state)
+            if o + ahead < count { prefetch(o + ahead) }
+            ended(o, try extend(seed: p, at: position(o), k: k, ids: ids, state: &state))
         }
     }
 

@@ -91,8 +91,8 @@ final class NearFinder {
     /// A near span before it is turned into a reported Span.
     struct Found {
         var alignment: NearAlignment
-        /// The representative's exact piece inside the region with the most new tokens.
-        var core: Range<Int>
+        /// The representative's exact pieces inside the region (its matches, clipped).
+        var pieces: [Range<Int>]
         var records: Int
         var capped: Bool
         var examples: [Int]
@@ -131,9 +131,9 @@ final class NearFinder {
                 var end = n + 1
                 while end < byRecord.count && matches[Int(byRecord[end])].record == matches[Int(byRecord[n])].record { end += 1 }
                 if end - n > 1 {
-                    var group = byRecord[n ..< end].map(Int.init)
-                    group.sort { (matches[$0].genStart, matches[$0].genEnd) < (matches[$1].genStart, matches[$1].genEnd) }
-                    order += group
+                    let from = order.count
+                    for i in n ..< end { order.append(Int(byRecord[i])) }
+                    order[from...].sort { (matches[$0].genStart, matches[$0].genEnd) < (matches[$1].genStart, matches[$1].genEnd) }
                 } else {
                     let m = matches[Int(byRecord[n])]
                     if seedsPerInterval.value(for: m.genStart * width + m.genEnd)! <= NearFinder.commonSeedRecords {
@@ -172,16 +172,13 @@ final class NearFinder {
             let (count, capped, examples) = try countRecords(
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
                 matches: matches, index: index, tokens: finder.tokens, cap: options.recordsCap)
-            // The core: the representative's exact piece inside the region with the most
-            // new (beyond-prompt) tokens, then the longest.
-            var core = representative.genStart ..< representative.genStart
-            func rank(_ r: Range<Int>) -> (Int, Int) { (r.upperBound - max(r.lowerBound, promptMatching), r.count) }
+            var pieces: [Range<Int>] = []
             for m in matches where m.record == representative.record {
                 let lower = max(m.genStart, region.lowerBound)
                 let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
-                if !piece.isEmpty && rank(piece) > rank(core) { core = piece }
+                if !piece.isEmpty { pieces.append(piece) }
             }
-            found.append(Found(alignment: representative, core: core, records: count, capped: capped,
+            found.append(Found(alignment: representative, pieces: pieces, records: count, capped: capped,
                                examples: examples, isSelf: isSelf))
         }
         // "Closed" regions only, as for verbatim spans: a region inside a longer one held
@@ -358,18 +355,17 @@ extension NearFinder {
     func merge(_ found: [Found], into verbatim: [Span], finder: MatchFinder, promptMatching: Int) throws -> [Span] {
         guard !found.isEmpty else { return verbatim }
         let sequence = finder.sequence
-        let matches = finder.matches
+        // A verbatim span lies inside the region and inside one of the representative's
+        // exact pieces (pieces are clipped to the region, which holds the span).
         var spans = verbatim.filter { v in
             !found.contains { f in
-                let a = f.alignment
-                return a.genStart <= v.matchingRange.lowerBound && v.matchingRange.upperBound <= a.genEnd
-                    && matches.contains { $0.record == a.record && $0.genStart <= v.matchingRange.lowerBound && $0.genEnd >= v.matchingRange.upperBound }
+                f.pieces.contains { $0.lowerBound <= v.matchingRange.lowerBound && v.matchingRange.upperBound <= $0.upperBound }
             }
         }
         for f in found {
             let a = f.alignment
             let records = min(f.records, options.recordsCap)
-            let rarity: Rarity = records == 1 && !f.capped ? .unique : (records <= options.rareMax && !f.capped ? .rare : .common)
+            let rarity = Rarity(records: records, capped: f.capped, rareMax: options.rareMax)
             let recordStart = try finder.originalRecordPosition(record: a.record, local: a.recordStart)
             let recordEnd = try finder.originalRecordPosition(record: a.record, local: a.recordEnd - 1) + 1
             var span = Span(
@@ -378,9 +374,11 @@ extension NearFinder {
                 record: index.recordID(a.record), recordIndex: a.record, recordStart: recordStart, recordEnd: recordEnd,
                 records: records, recordsCapped: f.capped, recordIDs: f.examples.map { index.recordID($0) },
                 isSelf: f.isSelf, inReference: nil, rarity: rarity, matchingRange: a.genStart ..< a.genEnd)
-            if !f.core.isEmpty {
-                span.coreStart = Int(sequence.original[f.core.lowerBound])
-                span.coreEnd = Int(sequence.original[f.core.upperBound - 1]) + 1
+            // The core: the exact piece with the most new (beyond-prompt) tokens, then the longest.
+            func rank(_ r: Range<Int>) -> (Int, Int) { (r.upperBound - max(r.lowerBound, promptMatching), r.count) }
+            if let core = f.pieces.max(by: { rank($0) < rank($1) }) {
+                span.coreStart = Int(sequence.original[core.lowerBound])
+                span.coreEnd = Int(sequence.original[core.upperBound - 1]) + 1
             }
             spans.append(span)
         }

@@ -12,6 +12,11 @@ public enum Risk: Int, Sendable, Comparable, CaseIterable, CustomStringConvertib
 /// How widely a span is shared across training records.
 public enum Rarity: String, Sendable, CaseIterable {
     case unique, rare, common
+
+    /// §4: one record is unique, at most `rareMax` rare; a capped (lower-bound) count is common.
+    init(records: Int, capped: Bool, rareMax: Int) {
+        self = capped ? .common : (records == 1 ? .unique : (records <= rareMax ? .rare : .common))
+    }
 }
 
 /// Options of `memscan scan` that shape matching and reporting (§4, §5).

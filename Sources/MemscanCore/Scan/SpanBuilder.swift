@@ -95,7 +95,7 @@ struct SpanBuilder {
                 ids = examples.map { index.recordID($0) }
             }
             let records = min(interval.count, options.recordsCap)
-            let rarity: Rarity = records == 1 && !capped ? .unique : (records <= options.rareMax && !capped ? .rare : .common)
+            let rarity = Rarity(records: records, capped: capped, rareMax: options.rareMax)
             let recordStart = try finder.originalRecordPosition(record: representative.record, local: representative.recordStart)
             let recordEnd = try finder.originalRecordPosition(record: representative.record, local: representative.recordEnd - 1) + 1
             spans.append(Span(

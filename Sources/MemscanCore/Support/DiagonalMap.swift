@@ -75,10 +75,6 @@ struct DiagonalMap {
         count += 1
     }
 
-    /// Adds 1 to the value of `key` (0 when absent) and returns it.
-    @inline(__always) @discardableResult
-    mutating func increment(_ key: Int) -> Int { add(key, 1) }
-
     /// Adds `amount` to the value of `key` (0 when absent) and returns it.
     @inline(__always) @discardableResult
     mutating func add(_ key: Int, _ amount: Int) -> Int {
