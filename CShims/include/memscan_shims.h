@@ -13,6 +13,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include <zstd.h>
+#include <zdict.h>
 #include <zlib.h>
 
 #define MS_INLINE static inline __attribute__((always_inline, flatten))
@@ -37,43 +38,69 @@ MS_INLINE uint64_t ms_fmix64(uint64_t k) {
 MS_INLINE void ms_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
 // ---------------------------------------------------------------------------
-// Shingle table probe. Layout (docs/INDEX_FORMAT.md): buckets of 64 bytes,
-// 8 tags then 8 values. tag = fp24 << 8 | displacement from the home bucket;
-// 0 marks an empty slot. The first empty slot ends the probe sequence.
+// Shingle table probe. Layout (docs/INDEX_FORMAT.md): buckets of 64 bytes, each a
+// bit-packed array of `slots` fields of `slot_bits` bits; a field is a tag (low
+// bits: fingerprint << displacement_bits | displacement from the home bucket) and a
+// value above it. Tag 0 marks an empty slot; the first empty slot ends the probe.
+// Field widths follow the corpus size, so a slot costs ~40 bits instead of 64.
 
-#define MS_SLOTS_PER_BUCKET 8
 #define MS_PROBE_MISS 0xFFFFFFFFu
+#define MS_MULTI_FLAG 0x80000000u
 
 typedef struct {
-    uint32_t tags[MS_SLOTS_PER_BUCKET];
-    uint32_t values[MS_SLOTS_PER_BUCKET];
-} ms_bucket;
+    const uint8_t *bytes;  // bucket_count * 64 bytes
+    uint64_t bucket_count;
+    uint64_t fingerprint_mask;
+    uint32_t max_displacement;
+    uint32_t slots;
+    uint32_t slot_bits;
+    uint32_t value_bits;
+    uint32_t displacement_bits;
+} ms_table;
 
-MS_INLINE uint32_t ms_tag_fingerprint(uint64_t key) {
-    uint32_t fp = (uint32_t)(key & 0xFFFFFFu);
+MS_INLINE uint64_t ms_table_fingerprint(uint64_t key, uint64_t mask) {
+    uint64_t fp = key & mask;
     return fp == 0 ? 1u : fp;
 }
 
 /// Home bucket by multiply-shift range reduction of the key's top 32 bits, so the
-/// bucket count need not be a power of two (the table can stay ~80% full).
+/// bucket count need not be a power of two (the table can stay ~95% full).
 MS_INLINE uint64_t ms_home_bucket(uint64_t key, uint64_t bucket_count) {
     return ((key >> 32) * bucket_count) >> 32;
 }
 
+/// Field `slot` of a bucket. slot_bits <= 57, so one unaligned 8-byte load holds it;
+/// the load never starts past byte 56, so it never touches the next cache line.
+MS_INLINE uint64_t ms_table_field(const ms_table *t, const uint8_t *bucket, uint32_t slot) {
+    uint32_t bit = slot * t->slot_bits;
+    uint32_t byte = (bit >> 3) < 56 ? (bit >> 3) : 56;
+    uint64_t word;
+    memcpy(&word, bucket + byte, 8);
+    return (word >> (bit - byte * 8)) & ((1ull << t->slot_bits) - 1);
+}
+
+/// A field's value in the probe's convention: a position, or MS_MULTI_FLAG | multi-entry index.
+MS_INLINE uint32_t ms_table_value(const ms_table *t, uint64_t field) {
+    uint64_t value = field >> (t->slot_bits - t->value_bits);
+    uint64_t multi = 1ull << (t->value_bits - 1);
+    return (value & multi) ? (MS_MULTI_FLAG | (uint32_t)(value & (multi - 1))) : (uint32_t)value;
+}
+
 /// Probes one key. Returns the slot value or MS_PROBE_MISS. `max_displacement`
 /// bounds the walk so that a corrupted table (no empty slot) cannot loop forever.
-MS_INLINE uint32_t ms_probe_one(const ms_bucket *buckets, uint64_t bucket_count, uint32_t max_displacement,
-                                uint64_t key) {
-    uint64_t bucket = ms_home_bucket(key, bucket_count);
-    uint32_t fp = ms_tag_fingerprint(key) << 8;
-    for (uint32_t d = 0; d <= max_displacement; d++) {
-        const ms_bucket *b = &buckets[bucket];
-        if (++bucket == bucket_count) bucket = 0;
-        uint32_t want = fp | d;
-        for (int s = 0; s < MS_SLOTS_PER_BUCKET; s++) {
-            uint32_t t = b->tags[s];
-            if (t == want) return b->values[s];
-            if (t == 0) return MS_PROBE_MISS;
+MS_INLINE uint32_t ms_table_probe(const ms_table *t, uint64_t key) {
+    uint64_t bucket = ms_home_bucket(key, t->bucket_count);
+    uint64_t fp = ms_table_fingerprint(key, t->fingerprint_mask) << t->displacement_bits;
+    uint64_t tag_mask = (1ull << (t->slot_bits - t->value_bits)) - 1;
+    for (uint32_t d = 0; d <= t->max_displacement; d++) {
+        const uint8_t *b = t->bytes + bucket * 64;
+        if (++bucket == t->bucket_count) bucket = 0;
+        uint64_t want = fp | d;
+        for (uint32_t s = 0; s < t->slots; s++) {
+            uint64_t field = ms_table_field(t, b, s);
+            uint64_t tag = field & tag_mask;
+            if (tag == want) return ms_table_value(t, field);
+            if (tag == 0) return MS_PROBE_MISS;
         }
     }
     return MS_PROBE_MISS;
@@ -81,15 +108,14 @@ MS_INLINE uint32_t ms_probe_one(const ms_bucket *buckets, uint64_t bucket_count,
 
 /// Batched probe: prefetches `distance` keys ahead so that independent DRAM
 /// misses overlap (3-4x faster than dependent probes on these machines).
-MS_INLINE void ms_probe_batch(const ms_bucket *buckets, uint64_t bucket_count, uint32_t max_displacement,
-                              const uint64_t *keys, uint32_t *values, ptrdiff_t count) {
+MS_INLINE void ms_table_probe_batch(const ms_table *t, const uint64_t *keys, uint32_t *values, ptrdiff_t count) {
     const ptrdiff_t distance = 16;
     for (ptrdiff_t i = 0; i < count && i < distance; i++)
-        ms_prefetch(&buckets[ms_home_bucket(keys[i], bucket_count)]);
+        ms_prefetch(t->bytes + ms_home_bucket(keys[i], t->bucket_count) * 64);
     for (ptrdiff_t i = 0; i < count; i++) {
         if (i + distance < count)
-            ms_prefetch(&buckets[ms_home_bucket(keys[i + distance], bucket_count)]);
-        values[i] = ms_probe_one(buckets, bucket_count, max_displacement, keys[i]);
+            ms_prefetch(t->bytes + ms_home_bucket(keys[i + distance], t->bucket_count) * 64);
+        values[i] = ms_table_probe(t, keys[i]);
     }
 }
 
@@ -192,11 +218,14 @@ MS_INLINE ptrdiff_t ms_varint_decode(const uint8_t *in, ptrdiff_t size, uint32_t
 
 MS_INLINE ptrdiff_t ms_zstd_bound(ptrdiff_t size) { return (ptrdiff_t)ZSTD_compressBound((size_t)size); }
 
-MS_INLINE ptrdiff_t ms_zstd_compress(void *dst, ptrdiff_t capacity, const void *src, ptrdiff_t size, int level) {
+/// Compresses one frame with a content checksum, with `dictionary` when not NULL.
+MS_INLINE ptrdiff_t ms_zstd_compress(void *dst, ptrdiff_t capacity, const void *src, ptrdiff_t size, int level,
+                                     const ZSTD_CDict *dictionary) {
     ZSTD_CCtx *ctx = ZSTD_createCCtx();
     if (!ctx) return -1;
     ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(ctx, ZSTD_c_checksumFlag, 1);
+    if (dictionary) ZSTD_CCtx_refCDict(ctx, dictionary);
     size_t r = ZSTD_compress2(ctx, dst, (size_t)capacity, src, (size_t)size);
     ZSTD_freeCCtx(ctx);
     return ZSTD_isError(r) ? -1 : (ptrdiff_t)r;
@@ -204,10 +233,51 @@ MS_INLINE ptrdiff_t ms_zstd_compress(void *dst, ptrdiff_t capacity, const void *
 
 /// Decompresses one frame; -1 when the frame is corrupt or does not fit. Reusing
 /// one context per thread avoids allocating and clearing ~100 KB per block.
-MS_INLINE ptrdiff_t ms_zstd_decompress(ZSTD_DCtx *ctx, void *dst, ptrdiff_t capacity, const void *src, ptrdiff_t size) {
-    size_t r = ctx ? ZSTD_decompressDCtx(ctx, dst, (size_t)capacity, src, (size_t)size)
-                   : ZSTD_decompress(dst, (size_t)capacity, src, (size_t)size);
+MS_INLINE ptrdiff_t ms_zstd_decompress(ZSTD_DCtx *ctx, void *dst, ptrdiff_t capacity, const void *src, ptrdiff_t size,
+                                       const ZSTD_DDict *dictionary) {
+    size_t r;
+    if (ctx && dictionary) r = ZSTD_decompress_usingDDict(ctx, dst, (size_t)capacity, src, (size_t)size, dictionary);
+    else if (ctx) r = ZSTD_decompressDCtx(ctx, dst, (size_t)capacity, src, (size_t)size);
+    else if (dictionary) {
+        ZSTD_DCtx *own = ZSTD_createDCtx();
+        if (!own) return -1;
+        r = ZSTD_decompress_usingDDict(own, dst, (size_t)capacity, src, (size_t)size, dictionary);
+        ZSTD_freeDCtx(own);
+    } else r = ZSTD_decompress(dst, (size_t)capacity, src, (size_t)size);
     return ZSTD_isError(r) ? -1 : (ptrdiff_t)r;
+}
+
+/// Trains a zstd dictionary of at most `capacity` bytes from `count` samples laid end
+/// to end; returns its size, or -1 when the samples are too few or too small.
+MS_INLINE ptrdiff_t ms_zstd_train_dictionary(void *dictionary, ptrdiff_t capacity, const void *samples,
+                                             const size_t *sample_sizes, unsigned count) {
+    size_t r = ZDICT_trainFromBuffer(dictionary, (size_t)capacity, samples, sample_sizes, count);
+    return ZDICT_isError(r) ? -1 : (ptrdiff_t)r;
+}
+
+// ---------------------------------------------------------------------------
+// Successor ranks (token store model, docs/INDEX_FORMAT.md): within a block, each
+// token after the first is stored as its rank among the frequent successors of the
+// token before it (0 = most frequent), or as count + id when it is not one of them.
+// Most ranks are 0-3, which zstd's entropy stage codes in a few bits.
+
+/// Turns ranks back into token ids, in place. -1 on a value the model cannot produce
+/// (a corrupt block or model): ids stay below `vocab`, lookups inside `successors`.
+MS_INLINE ptrdiff_t ms_successor_decode(uint32_t *values, ptrdiff_t n, const uint32_t *offsets,
+                                        const uint32_t *successors, uint32_t successor_count, uint32_t vocab) {
+    if (n == 0) return 0;
+    uint32_t previous = values[0];
+    if (previous >= vocab) return -1;
+    for (ptrdiff_t i = 1; i < n; i++) {
+        uint32_t start = offsets[previous], end = offsets[previous + 1];
+        if (start > end || end > successor_count) return -1;
+        uint32_t rank = values[i], length = end - start;
+        uint32_t token = rank < length ? successors[start + rank] : rank - length;
+        if (token >= vocab) return -1;
+        values[i] = token;
+        previous = token;
+    }
+    return n;
 }
 
 #endif

@@ -28,7 +28,7 @@ struct IndexBuildCommand: ParsableCommand {
     var memoryLimit: String?
 
     @Option(name: .customLong("block-tokens"), help: "Tokens per compressed block of the record store.")
-    var blockTokens: Int = 512
+    var blockTokens: Int = 1024
 
     @Option(name: .customLong("zstd-level"), help: "zstd level of the record store.")
     var zstdLevel: Int = 3

@@ -96,7 +96,7 @@ enum InputFixtures {
         var output = [UInt8](repeating: 0, count: ms_zstd_bound(input.count))
         let produced = input.withUnsafeBytes { src in
             output.withUnsafeMutableBytes { dst in
-                ms_zstd_compress(dst.baseAddress, dst.count, src.baseAddress, src.count, 3)
+                ms_zstd_compress(dst.baseAddress, dst.count, src.baseAddress, src.count, 3, nil)
             }
         }
         precondition(produced > 0)

@@ -12,6 +12,9 @@ struct BlockStore: @unchecked Sendable {
     let totalValues: Int
     let name: String
     let path: String
+    /// The token store's order-1 model; nil for plain varint blocks (positions).
+    let model: MappedSuccessorModel?
+    let dictionary: ZstdDecompressionDictionary?
 
     var blockCount: Int { offsets.count - 1 }
 
@@ -26,8 +29,11 @@ struct BlockStore: @unchecked Sendable {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
         }
         let expected = valueCount(ofBlock: block)
-        let bytes = ms_zstd_decompress(context, scratch, scratchCapacity, data.baseAddress! + start, end - start)
-        guard bytes >= 0, ms_varint_decode(scratch, bytes, destination, expected) == expected else {
+        let bytes = ms_zstd_decompress(context, scratch, scratchCapacity, data.baseAddress! + start, end - start,
+                                       dictionary?.pointer)
+        guard bytes >= 0, ms_varint_decode(scratch, bytes, destination, expected) == expected,
+              model?.decode(destination, count: expected) ?? true
+        else {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
         }
     }

@@ -30,7 +30,9 @@ enum HeaderCodec {
         out.appendLE(UInt32(sections.count))
         out.appendLE(UInt32(ignoreBytes.count))
         out.appendLE(UInt32(header.tokenizerRevision))
-        out.appendLE(UInt64(0))
+        let geometry = header.tableGeometry
+        out.append(contentsOf: [UInt8(geometry.slots), UInt8(geometry.valueBits), UInt8(geometry.fingerprintBits),
+                                UInt8(geometry.displacementBits), 0, 0, 0, 0])
         assert(out.count == IndexFormat.fixedHeaderSize)
         out.append(contentsOf: ignoreBytes)
         out.append(contentsOf: [UInt8](repeating: 0, count: tableStart - out.count))
@@ -65,7 +67,9 @@ enum HeaderCodec {
         if version > IndexFormat.version {
             throw fail("index format version \(version) is newer than this memscan supports (\(IndexFormat.version)); upgrade memscan")
         }
-        guard version == IndexFormat.version else { throw fail("unsupported index format version \(version)") }
+        guard version == IndexFormat.version else {
+            throw fail("unsupported index format version \(version) (this memscan reads version \(IndexFormat.version)): rebuild the index")
+        }
         let headerLength = Int(bytes.loadLE(UInt32.self, at: 12))
         let sectionCount = Int(bytes.loadLE(UInt32.self, at: 132))
         let ignoreLength = Int(bytes.loadLE(UInt32.self, at: 136))
@@ -105,13 +109,16 @@ enum HeaderCodec {
         header.blockCount = counts[7]
         header.zstdLevel = Int(bytes.loadLE(UInt32.self, at: 128))
         header.tokenizerRevision = Int(bytes.loadLE(UInt32.self, at: 140))
+        header.tableGeometry = ShingleTableGeometry(slots: Int(bytes[144]), valueBits: Int(bytes[145]),
+                                                    fingerprintBits: Int(bytes[146]), displacementBits: Int(bytes[147]))
         if ignoreLength > 0 {
             let raw = UnsafeRawBufferPointer(rebasing: bytes[IndexFormat.fixedHeaderSize ..< IndexFormat.fixedHeaderSize + ignoreLength])
             guard let pattern = String(validating: raw, as: UTF8.self) else { throw fail("corrupt header (ignore pattern is not UTF-8)") }
             header.ignorePattern = pattern
         }
         guard (1 ... 64).contains(header.k), (1 ... 1024).contains(header.w), header.bucketCount >= 1,
-              header.maxDisplacement <= IndexFormat.maxDisplacement, header.blockTokens >= 1,
+              header.tableGeometry.isValid,
+              header.maxDisplacement <= header.tableGeometry.maxDisplacement, header.blockTokens >= 1,
               header.blockTokens <= 1 << 24, UInt64(header.matchTokens) <= IndexFormat.maxMatchTokens
         else { throw fail("corrupt header (parameter out of range)") }
 

@@ -10,7 +10,7 @@ public struct IndexBuildOptions: Sendable {
     public var ignore: String? = nil
     /// Tokens per zstd block of the record token store: smaller blocks make
     /// verification cheaper, larger ones compress better.
-    public var blockTokens: Int = 512
+    public var blockTokens: Int = 1024
     public var zstdLevel: Int = 3
     public var threads: Int = 1
     /// Fixed seeds: changing them changes every hash, so they are format constants

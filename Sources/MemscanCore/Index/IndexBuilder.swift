@@ -95,19 +95,21 @@ public final class IndexBuilder {
         header.ignorePattern = options.ignore
 
         let occurrences = sampleShingles(tokenHashes: tokenHashes)
-        let table = ShingleTableBuilder.build(occurrences: occurrences, recordStarts: recordStarts)
+        let table = ShingleTableBuilder.build(occurrences: occurrences, recordStarts: recordStarts, matchTokens: stream.count)
         header.bucketCount = table.bucketCount
         header.maxDisplacement = table.maxDisplacement
+        header.tableGeometry = table.geometry
         header.tableEntries = table.entries
         header.sampledOccurrences = occurrences.count
         header.multiEntryCount = table.multiEntries.count / 3
 
-        let tokenBlocks = try BlockCompressor.compress(stream, blockTokens: options.blockTokens,
-                                                       level: options.zstdLevel, threads: options.threads, path: path)
+        let model = SuccessorModel(stream: stream, vocabCount: ranked.count, blockTokens: options.blockTokens)
+        let tokenBlocks = try BlockCompressor.compress(stream, blockTokens: options.blockTokens, level: options.zstdLevel,
+                                                       threads: options.threads, model: model, trainDictionary: true, path: path)
         header.blockCount = tokenBlocks.offsets.count - 1
         let positionBlocks = try positions.map {
             try BlockCompressor.compress($0, blockTokens: options.blockTokens, level: options.zstdLevel,
-                                         threads: options.threads, path: path)
+                                         threads: options.threads, model: nil, trainDictionary: false, path: path)
         }
 
         var vocabBytes: [UInt8] = []
@@ -124,7 +126,7 @@ public final class IndexBuilder {
         let writer = try AtomicFileWriter(path: path)
         var entries: [SectionEntry] = []
         // Keep every array alive while its bytes are written.
-        try withExtendedLifetime((tokenHashes, vocabOffsets, vocabBytes, vocabFlags, vocabTable, table, tokenBlocks, positionBlocks)) {
+        try withExtendedLifetime((tokenHashes, vocabOffsets, vocabBytes, vocabFlags, vocabTable, table, model, tokenBlocks, positionBlocks)) {
             func raw<T>(_ array: [T]) -> UnsafeRawBufferPointer {
                 array.withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) }
             }
@@ -133,8 +135,10 @@ public final class IndexBuilder {
                 (.vocabFlags, raw(vocabFlags)), (.vocabTable, raw(vocabTable)),
                 (.recordStarts, raw(recordStarts)), (.recordLengths, raw(recordLengths)),
                 (.recordIdOffsets, raw(recordIdOffsets)), (.recordIdBytes, raw(recordIdBytes)),
-                (.shingleTable, raw(table.buckets)), (.multiEntries, raw(table.multiEntries)), (.postings, raw(table.postings)),
+                (.shingleTable, raw(table.words)), (.multiEntries, raw(table.multiEntries)), (.postings, raw(table.postings)),
                 (.tokenBlockOffsets, raw(tokenBlocks.offsets)), (.tokenBlocks, raw(tokenBlocks.data)),
+                (.tokenSuccessorOffsets, raw(model.offsets)), (.tokenSuccessors, raw(model.successors)),
+                (.tokenDictionary, raw(tokenBlocks.dictionary)),
             ]
             if let positionBlocks {
                 sections.append((.positionBlockOffsets, raw(positionBlocks.offsets)))

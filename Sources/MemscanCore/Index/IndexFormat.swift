@@ -4,7 +4,7 @@
 public enum IndexFormat {
     /// PNG-style magic: a non-ASCII first byte and CR LF / EOF bytes catch text-mode mangling.
     public static let magic: [UInt8] = [0x89, 0x4D, 0x53, 0x43, 0x4E, 0x0D, 0x0A, 0x1A]  // \x89MSCN\r\n\x1a
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     public static let alignment = 64
     /// Fixed part of the header; the ignore pattern, the section table and the
     /// header checksum follow it.
@@ -12,11 +12,9 @@ public enum IndexFormat {
     public static let sectionEntrySize = 32
     /// Largest matching-token count: singleton postings live in 31 bits of a slot value.
     public static let maxMatchTokens: UInt64 = (1 << 31) - 1
-    /// Slot values with this bit set index the multi-occurrence entries.
+    /// Probe values with this bit set index the multi-occurrence entries.
     public static let multiFlag: UInt32 = 0x8000_0000
-    public static let slotsPerBucket = 8
     public static let bucketSize = 64
-    public static let maxDisplacement = 255
 
     /// Bits of the per-token flags byte in the vocabulary.
     public static let vocabFlagIgnored: UInt8 = 1
@@ -33,13 +31,16 @@ public enum SectionKind: UInt32, CaseIterable, Sendable {
     case recordLengths = 7      // UInt32 x R: original token count of each record
     case recordIdOffsets = 8    // UInt64 x (R+1): offsets into recordIdBytes
     case recordIdBytes = 9      // UTF-8 external record ids, concatenated
-    case shingleTable = 10      // 64-byte buckets x bucketCount
+    case shingleTable = 10      // 64-byte buckets x bucketCount, slots bit-packed (ShingleTableGeometry)
     case multiEntries = 11      // (UInt32 start, UInt32 occurrences, UInt32 records) x M
     case postings = 12          // UInt32 matching-token positions, grouped by multi entry, ascending
     case tokenBlockOffsets = 13 // UInt64 x (B+1): offsets of the zstd frames in tokenBlocks
     case tokenBlocks = 14       // zstd frames of UInt32 token ids, blockTokens per block
     case positionBlockOffsets = 15  // with --ignore: as tokenBlockOffsets
     case positionBlocks = 16        // with --ignore: zstd frames of UInt32 original in-record positions
+    case tokenSuccessorOffsets = 17 // UInt32 x (V+1): successor list bounds of each token id
+    case tokenSuccessors = 18       // UInt32 token ids: frequent successors of each token, most frequent first
+    case tokenDictionary = 19       // zstd dictionary of the token-block frames (empty: none)
 
     public var name: String {
         switch self {
@@ -59,6 +60,9 @@ public enum SectionKind: UInt32, CaseIterable, Sendable {
         case .tokenBlocks: return "token-blocks"
         case .positionBlockOffsets: return "position-block-offsets"
         case .positionBlocks: return "position-blocks"
+        case .tokenSuccessorOffsets: return "token-successor-offsets"
+        case .tokenSuccessors: return "token-successors"
+        case .tokenDictionary: return "token-dictionary"
         }
     }
 
@@ -73,7 +77,8 @@ public struct IndexHeader: Sendable, Equatable {
     public var w: Int = 9
     public var bucketCount: Int = 1
     public var maxDisplacement: Int = 0
-    public var blockTokens: Int = 4096
+    public var tableGeometry = ShingleTableGeometry.forValues(below: 1)
+    public var blockTokens: Int = 1024
     public var tokenSeed: UInt64 = 0
     public var shingleSeed: UInt64 = 0
     public var recordCount: Int = 0

@@ -30,15 +30,14 @@ public enum IndexVerifier {
             }
         }
         var entries = 0
+        var table = index.table
+        let tagMask = (UInt64(1) << UInt64(h.tableGeometry.slotBits - h.tableGeometry.valueBits)) - 1
         for bucket in 0 ..< h.bucketCount {
-            let b = index.buckets[bucket]
-            try withUnsafeBytes(of: b) { raw in
-                for slot in 0 ..< IndexFormat.slotsPerBucket {
-                    let tag = raw.loadLE(UInt32.self, at: slot * 4)
-                    if tag == 0 { continue }
-                    entries += 1
-                    _ = try index.occurrences(ofSlotValue: raw.loadLE(UInt32.self, at: 32 + slot * 4))
-                }
+            for slot in 0 ..< h.tableGeometry.slots {
+                let field = ms_table_field(&table, table.bytes + bucket * IndexFormat.bucketSize, UInt32(slot))
+                if field & tagMask == 0 { continue }
+                entries += 1
+                _ = try index.occurrences(ofSlotValue: ms_table_value(&table, field))
             }
         }
         guard entries == h.tableEntries else { throw fail(.shingleTable, "holds \(entries) entries, header says \(h.tableEntries)") }

@@ -23,7 +23,7 @@ public final class MemscanIndex: @unchecked Sendable {
     let recordLengths: UnsafeBufferPointer<UInt32>
     let recordIdOffsets: UnsafeBufferPointer<UInt64>
     let recordIdBytes: UnsafeRawBufferPointer
-    let buckets: UnsafePointer<ms_bucket>
+    let table: ms_table
     let multiEntries: UnsafeBufferPointer<UInt32>
     let postings: UnsafeBufferPointer<UInt32>
     let tokenBlocks: BlockStore
@@ -97,18 +97,22 @@ public final class MemscanIndex: @unchecked Sendable {
         vocabOffsets = typed(try section(.vocabOffsets, length: (V + 1) * 8), UInt64.self)
         vocabBytes = try section(.vocabBytes, length: nil)
         vocabFlags = typed(try section(.vocabFlags, length: V), UInt8.self)
-        let table = try section(.vocabTable, length: nil)
-        let slots = table.count / 4
-        guard table.count % 4 == 0, slots >= 2, slots & (slots - 1) == 0, slots >= V * 2 else {
-            throw fail("corrupt index: section vocab-table has an invalid size (\(table.count) bytes)")
+        let vocabTableBytes = try section(.vocabTable, length: nil)
+        let slots = vocabTableBytes.count / 4
+        guard vocabTableBytes.count % 4 == 0, slots >= 2, slots & (slots - 1) == 0, slots >= V * 2 else {
+            throw fail("corrupt index: section vocab-table has an invalid size (\(vocabTableBytes.count) bytes)")
         }
-        vocabTable = typed(table, UInt32.self)
+        vocabTable = typed(vocabTableBytes, UInt32.self)
         recordStarts = typed(try section(.recordStarts, length: (R + 1) * 8), UInt64.self)
         recordLengths = typed(try section(.recordLengths, length: R * 4), UInt32.self)
         recordIdOffsets = typed(try section(.recordIdOffsets, length: (R + 1) * 8), UInt64.self)
         recordIdBytes = try section(.recordIdBytes, length: nil)
         let bucketBytes = try section(.shingleTable, length: header.bucketCount * IndexFormat.bucketSize)
-        buckets = bucketBytes.baseAddress!.assumingMemoryBound(to: ms_bucket.self)
+        let geometry = header.tableGeometry
+        table = ms_table(bytes: bucketBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bucket_count: UInt64(header.bucketCount),
+                         fingerprint_mask: (1 << UInt64(geometry.fingerprintBits)) - 1, max_displacement: UInt32(header.maxDisplacement),
+                         slots: UInt32(geometry.slots), slot_bits: UInt32(geometry.slotBits), value_bits: UInt32(geometry.valueBits),
+                         displacement_bits: UInt32(geometry.displacementBits))
         multiEntries = typed(try section(.multiEntries, length: header.multiEntryCount * 12), UInt32.self)
         let postingBytes = try section(.postings, length: nil)
         guard postingBytes.count % 4 == 0 else { throw fail("corrupt index: section postings has \(postingBytes.count) bytes") }
@@ -116,10 +120,18 @@ public final class MemscanIndex: @unchecked Sendable {
 
         let blockCount = (header.matchTokens + header.blockTokens - 1) / header.blockTokens
         guard header.blockCount == blockCount else { throw fail("corrupt header (block count \(header.blockCount), expected \(blockCount))") }
+        let successorBytes = try section(.tokenSuccessors, length: nil)
+        guard successorBytes.count % 4 == 0 else { throw fail("corrupt index: section token-successors has \(successorBytes.count) bytes") }
+        let model = MappedSuccessorModel(offsets: typed(try section(.tokenSuccessorOffsets, length: (V + 1) * 4), UInt32.self),
+                                         successors: typed(successorBytes, UInt32.self))
+        let dictionaryBytes = try section(.tokenDictionary, length: nil)
+        let dictionary = ZstdDecompressionDictionary(dictionaryBytes)
+        if dictionaryBytes.count > 0 && dictionary == nil { throw fail("corrupt index: section token-dictionary is not a zstd dictionary") }
         tokenBlocks = BlockStore(
             offsets: typed(try section(.tokenBlockOffsets, length: (blockCount + 1) * 8), UInt64.self),
             data: try section(.tokenBlocks, length: nil), blockTokens: header.blockTokens,
-            totalValues: header.matchTokens, name: SectionKind.tokenBlocks.name, path: path)
+            totalValues: header.matchTokens, name: SectionKind.tokenBlocks.name, path: path,
+            model: model, dictionary: dictionary)
         let hasPositions = byKind[.positionBlocks] != nil || byKind[.positionBlockOffsets] != nil
         guard hasPositions == (header.ignorePattern != nil) else {
             throw fail("corrupt index: position sections \(hasPositions ? "present" : "missing") but ignore pattern \(header.ignorePattern == nil ? "absent" : "set")")
@@ -128,7 +140,8 @@ public final class MemscanIndex: @unchecked Sendable {
             positionBlocks = BlockStore(
                 offsets: typed(try section(.positionBlockOffsets, length: (blockCount + 1) * 8), UInt64.self),
                 data: try section(.positionBlocks, length: nil), blockTokens: header.blockTokens,
-                totalValues: header.matchTokens, name: SectionKind.positionBlocks.name, path: path)
+                totalValues: header.matchTokens, name: SectionKind.positionBlocks.name, path: path,
+                model: nil, dictionary: nil)
         } else {
             positionBlocks = nil
         }
@@ -240,8 +253,7 @@ public final class MemscanIndex: @unchecked Sendable {
     /// `MS_PROBE_MISS` or slot values (see `occurrences`).
     @inline(__always)
     public func probe(keys: UnsafeBufferPointer<UInt64>, values: UnsafeMutableBufferPointer<UInt32>) {
-        ms_probe_batch(buckets, UInt64(header.bucketCount), UInt32(header.maxDisplacement),
-                       keys.baseAddress, values.baseAddress, keys.count)
+        withUnsafePointer(to: table) { ms_table_probe_batch($0, keys.baseAddress, values.baseAddress, keys.count) }
     }
 
     /// Where the shingle of a probe hit occurs: a singleton position or a slice of

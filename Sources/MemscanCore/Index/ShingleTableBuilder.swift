@@ -1,53 +1,96 @@
 import CMemscanShims
 
+/// Field widths of the bit-packed shingle table (§6, docs/INDEX_FORMAT.md). Values
+/// take as many bits as the corpus needs; the rest of a 512-bit bucket goes to as
+/// many slots as fit with a fingerprint of at least `minFingerprintBits`.
+public struct ShingleTableGeometry: Sendable, Equatable {
+    public var slots: Int
+    public var valueBits: Int
+    public var fingerprintBits: Int
+    public var displacementBits: Int
+
+    public var slotBits: Int { fingerprintBits + displacementBits + valueBits }
+    public var maxDisplacement: Int { (1 << displacementBits) - 1 }
+
+    static let bucketBits = 512
+    static let minFingerprintBits = 12
+    static let maxFingerprintBits = 32
+    static let defaultDisplacementBits = 3
+
+    /// The geometry for values below `valueLimit` (positions and multi-entry indexes).
+    static func forValues(below valueLimit: Int) -> ShingleTableGeometry {
+        // One bit above the largest value flags multi entries.
+        let valueBits = max(2, (Int.bitWidth - max(1, valueLimit - 1).leadingZeroBitCount) + 1)
+        let displacementBits = defaultDisplacementBits
+        let slots = bucketBits / (valueBits + displacementBits + minFingerprintBits)
+        let fingerprintBits = min(maxFingerprintBits, bucketBits / slots - valueBits - displacementBits)
+        return ShingleTableGeometry(slots: slots, valueBits: valueBits, fingerprintBits: fingerprintBits,
+                                    displacementBits: displacementBits)
+    }
+
+    /// Whether a header's fields describe a table the probe can walk safely.
+    var isValid: Bool {
+        (2 ... 32).contains(valueBits) && (1 ... Self.maxFingerprintBits).contains(fingerprintBits)
+            && (1 ... 8).contains(displacementBits) && slots >= 1 && slotBits <= 57 && slots * slotBits <= Self.bucketBits
+    }
+
+    func fingerprint(_ key: UInt64) -> UInt64 {
+        ms_table_fingerprint(key, (1 << UInt64(fingerprintBits)) - 1)
+    }
+}
+
 /// Groups sampled shingle occurrences into the bucketized hash table of §6.
 ///
-/// An entry is identified by (home bucket, 24-bit fingerprint): distinct shingles
-/// that share both are merged into one entry, which costs a failed verification
-/// now and then but means a probe can never be shadowed by another entry, so no
-/// match is ever lost to a fingerprint collision.
+/// An entry is identified by (home bucket, fingerprint): distinct shingles that
+/// share both are merged into one entry, which costs a failed verification now
+/// and then but means a probe can never be shadowed by another entry, so no match
+/// is ever lost to a fingerprint collision.
 struct ShingleTable {
+    var geometry: ShingleTableGeometry
     var bucketCount = 1
     var maxDisplacement = 0
     var entries = 0
-    /// 16 UInt32 per bucket: 8 tags then 8 values.
-    var buckets: [UInt32] = []
+    /// 8 words (64 bytes) per bucket, slots bit-packed from bit 0 of the first word.
+    var words: [UInt64] = []
     /// (postings start, occurrences, records) per multi-occurrence entry.
     var multiEntries: [UInt32] = []
     var postings: [UInt32] = []
 }
 
 enum ShingleTableBuilder {
-    /// Target load: 90% of slots. Measured against 80%: the table is 11% smaller
-    /// (2.84 instead of 3.03 bytes per corpus token in all) and the probe-only loop
-    /// 5-8% slower, while scans are dominated by verification, not probes.
-    static let maxLoad = 0.9
+    /// Target load: 95% of slots. Buckets of 12 slots keep displacements short even
+    /// this full; the table is the largest section, so its load sets the index size.
+    static let maxLoad = 0.95
 
-    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64]) -> ShingleTable {
+    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int) -> ShingleTable {
         var occurrences = input
         occurrences.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
         var distinct = 0
         for i in occurrences.indices where i == 0 || occurrences[i].key != occurrences[i - 1].key { distinct += 1 }
-        var bucketCount = max(1, Int((Double(distinct) / (Double(IndexFormat.slotsPerBucket) * maxLoad)).rounded(.up)))
+        let geometry = ShingleTableGeometry.forValues(below: max(matchTokens, occurrences.count))
+        var bucketCount = max(1, Int((Double(distinct) / (Double(geometry.slots) * maxLoad)).rounded(.up)))
         while true {
-            if let table = tryBuild(sorted: occurrences, bucketCount: bucketCount, recordStarts: recordStarts) { return table }
-            bucketCount += bucketCount / 8 + 1  // a run longer than the displacement limit: spread it out
+            if let table = tryBuild(sorted: occurrences, geometry: geometry, bucketCount: bucketCount,
+                                    recordStarts: recordStarts) { return table }
+            bucketCount += bucketCount / 64 + 1  // a run longer than the displacement limit: spread it out
         }
     }
 
-    private static func tryBuild(sorted occurrences: [ShingleOccurrence], bucketCount: Int, recordStarts: [UInt64]) -> ShingleTable? {
-        var table = ShingleTable()
+    private static func tryBuild(sorted occurrences: [ShingleOccurrence], geometry: ShingleTableGeometry,
+                                 bucketCount: Int, recordStarts: [UInt64]) -> ShingleTable? {
+        var table = ShingleTable(geometry: geometry)
         table.bucketCount = bucketCount
-        table.buckets = [UInt32](repeating: 0, count: bucketCount * 16)
+        table.words = [UInt64](repeating: 0, count: bucketCount * 8)
         var fill = [UInt8](repeating: 0, count: bucketCount)
         var cursor = 0
-        var run: [(fingerprint: UInt32, position: UInt32)] = []
+        var run: [(fingerprint: UInt64, position: UInt32)] = []
+        let multiFlag = UInt64(1) << UInt64(geometry.valueBits - 1)
         var i = 0
         while i < occurrences.count {
             let home = Int(ms_home_bucket(occurrences[i].key, UInt64(bucketCount)))
             run.removeAll(keepingCapacity: true)
             while i < occurrences.count && Int(ms_home_bucket(occurrences[i].key, UInt64(bucketCount))) == home {
-                run.append((ms_tag_fingerprint(occurrences[i].key), occurrences[i].position))
+                run.append((geometry.fingerprint(occurrences[i].key), occurrences[i].position))
                 i += 1
             }
             run.sort { $0.fingerprint != $1.fingerprint ? $0.fingerprint < $1.fingerprint : $0.position < $1.position }
@@ -58,14 +101,16 @@ enum ShingleTableBuilder {
                 // Homes arrive in increasing order, so every bucket between the home
                 // and the cursor is already full: linear probing stays valid.
                 cursor = max(cursor, home)
-                while fill[cursor % bucketCount] == IndexFormat.slotsPerBucket { cursor += 1 }
+                while fill[cursor % bucketCount] == geometry.slots { cursor += 1 }
                 let displacement = cursor - home
-                if displacement > IndexFormat.maxDisplacement || cursor - home >= bucketCount { return nil }
+                if displacement > geometry.maxDisplacement || displacement >= bucketCount { return nil }
                 let bucket = cursor % bucketCount
                 let slot = Int(fill[bucket])
                 fill[bucket] += 1
-                table.buckets[bucket * 16 + slot] = run[j].fingerprint << 8 | UInt32(displacement)
-                table.buckets[bucket * 16 + 8 + slot] = value(for: run[j ..< end], table: &table, recordStarts: recordStarts)
+                let value = value(for: run[j ..< end], table: &table, recordStarts: recordStarts, multiFlag: multiFlag)
+                let tag = run[j].fingerprint << UInt64(geometry.displacementBits) | UInt64(displacement)
+                let tagBits = geometry.fingerprintBits + geometry.displacementBits
+                store(tag | value << UInt64(tagBits), bucket: bucket, slot: slot, in: &table)
                 table.maxDisplacement = max(table.maxDisplacement, displacement)
                 table.entries += 1
                 j = end
@@ -74,11 +119,19 @@ enum ShingleTableBuilder {
         return table
     }
 
+    /// Writes a slot field (at most 57 bits) at its bit offset; it may straddle two words.
+    private static func store(_ field: UInt64, bucket: Int, slot: Int, in table: inout ShingleTable) {
+        let bit = slot * table.geometry.slotBits
+        let word = bucket * 8 + bit / 64, shift = bit % 64
+        table.words[word] |= field << UInt64(shift)
+        if shift + table.geometry.slotBits > 64 { table.words[word + 1] |= field >> UInt64(64 - shift) }
+    }
+
     /// Slot value: the position itself for a single occurrence, else a multi entry.
-    private static func value(for group: ArraySlice<(fingerprint: UInt32, position: UInt32)>, table: inout ShingleTable,
-                              recordStarts: [UInt64]) -> UInt32 {
-        if group.count == 1 { return group.first!.position }
-        let index = UInt32(table.multiEntries.count / 3)
+    private static func value(for group: ArraySlice<(fingerprint: UInt64, position: UInt32)>, table: inout ShingleTable,
+                              recordStarts: [UInt64], multiFlag: UInt64) -> UInt64 {
+        if group.count == 1 { return UInt64(group.first!.position) }
+        let index = UInt64(table.multiEntries.count / 3)
         var records = 0
         var lastRecord = -1
         for occurrence in group {
@@ -92,6 +145,6 @@ enum ShingleTableBuilder {
         table.multiEntries.append(UInt32(group.count))
         table.multiEntries.append(UInt32(records))
         for occurrence in group { table.postings.append(occurrence.position) }
-        return IndexFormat.multiFlag | index
+        return multiFlag | index
     }
 }

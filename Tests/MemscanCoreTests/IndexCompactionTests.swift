@@ -1,0 +1,129 @@
+import CMemscanShims
+import Foundation
+import Testing
+@testable import MemscanCore
+
+// Format 2's compact sections (docs/INDEX_FORMAT.md): the bit-packed shingle table,
+// the token store's successor-rank model and its zstd dictionary. Each is checked
+// against a plain reference: every stored key is found, every token reads back.
+
+@Suite("Index compaction")
+struct IndexCompactionTests {
+    @Test("table geometry: slots fit a 64-byte bucket, values fit their field, fingerprints keep >= 12 bits")
+    func geometry() {
+        for limit in [1, 2, 255, 256, 70_000, 10_000_262, 50_000_000, 1 << 30, Int(IndexFormat.maxMatchTokens)] {
+            let g = ShingleTableGeometry.forValues(below: limit)
+            #expect(g.isValid, "\(limit): \(g)")
+            #expect(g.slots * g.slotBits <= 512 && g.fingerprintBits >= 12, "\(limit): \(g)")
+            #expect(UInt64(max(0, limit - 1)) < UInt64(1) << UInt64(g.valueBits - 1), "\(limit): value field too narrow")
+        }
+        // The sizes the benchmarks build: 12 slots of 42 bits per cache line.
+        #expect(ShingleTableGeometry.forValues(below: 50_000_000).slots == 12)
+    }
+
+    @Test("bit-packed table: every key probes to an entry holding its positions; absent keys rarely hit", arguments: [
+        (entries: 3_000, limit: 40_000), (entries: 20_000, limit: 1 << 20), (entries: 5_000, limit: Int(IndexFormat.maxMatchTokens)),
+    ])
+    func probeEveryKey(entries: Int, limit: Int) {
+        var rng = SplitMix64(seed: UInt64(entries) &* 31 &+ UInt64(limit))
+        var occurrences: [ShingleOccurrence] = []
+        var expected: [UInt64: Set<UInt32>] = [:]
+        for _ in 0 ..< entries {
+            let key = rng.next()
+            // A quarter of the keys occur several times (multi entries and postings).
+            for _ in 0 ..< (rng.int(0 ... 3) == 0 ? rng.int(2 ... 5) : 1) {
+                let position = UInt32(rng.int(0 ... limit - 1))
+                occurrences.append(ShingleOccurrence(key: key, position: position))
+                expected[key, default: []].insert(position)
+            }
+        }
+        let table = ShingleTableBuilder.build(occurrences: occurrences, recordStarts: [0, UInt64(limit)], matchTokens: limit)
+        #expect(table.maxDisplacement <= table.geometry.maxDisplacement)
+        table.words.withUnsafeBytes { raw in
+            var probe = ms_table(bytes: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), bucket_count: UInt64(table.bucketCount),
+                                 fingerprint_mask: (1 << UInt64(table.geometry.fingerprintBits)) - 1,
+                                 max_displacement: UInt32(table.maxDisplacement), slots: UInt32(table.geometry.slots),
+                                 slot_bits: UInt32(table.geometry.slotBits), value_bits: UInt32(table.geometry.valueBits),
+                                 displacement_bits: UInt32(table.geometry.displacementBits))
+            func positions(of value: UInt32) -> Set<UInt32> {
+                if value & IndexFormat.multiFlag == 0 { return [value] }
+                let entry = Int(value & ~IndexFormat.multiFlag) * 3
+                let start = Int(table.multiEntries[entry]), count = Int(table.multiEntries[entry + 1])
+                return Set(table.postings[start ..< start + count])
+            }
+            var missing = 0
+            for (key, want) in expected {
+                let value = ms_table_probe(&probe, key)
+                if value == MS_PROBE_MISS || !want.isSubset(of: positions(of: value)) { missing += 1 }
+            }
+            #expect(missing == 0, "\(missing) of \(expected.count) keys not found")
+            var falseHits = 0
+            for _ in 0 ..< 20_000 where ms_table_probe(&probe, rng.next()) != MS_PROBE_MISS { falseHits += 1 }
+            // <= slots x 2^-fingerprintBits per probe, with room for chance.
+            let bound = 20_000.0 * Double(table.geometry.slots * 2) / Double(1 << table.geometry.fingerprintBits)
+            #expect(Double(falseHits) <= bound + 10, "\(falseHits) false hits")
+        }
+    }
+
+    @Test("successor ranks and dictionary: every record reads back as built (blocks of 16 and 1024 tokens)",
+          arguments: [16, 1024])
+    func tokenStoreRoundTrip(blockTokens: Int) throws {
+        let directory = OracleTempDirectory("compaction")
+        defer { directory.remove() }
+        let records = Self.markovRecords(count: 900, seed: UInt64(blockTokens))
+        var options = IndexBuildOptions()
+        options.k = 4
+        options.w = 3
+        options.blockTokens = blockTokens
+        let path = directory.path("corpus.index")
+        let builder = try IndexBuilder(options: options)
+        for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
+        _ = try builder.write(to: path)
+        let index = try MemscanIndex(path: path, verifyChecksums: true)
+        let dictionary = try #require(index.sections.first { $0.kind == .tokenDictionary })
+        #expect(dictionary.length > 0, "a 500 k-token corpus trains a dictionary")
+        #expect(index.sections.first { $0.kind == .tokenSuccessors }!.length > 0)
+        let cache = BlockCache(store: index.tokenBlocks)
+        for r in stride(from: 0, to: records.count, by: 7) {
+            var ids: [UInt32] = []
+            try cache.append(index.recordRange(r), to: &ids)
+            #expect(ids.map { index.token($0) } == records[r], "record \(r)")
+        }
+        _ = try IndexVerifier.verify(path: path)
+
+        // A flipped byte in the model or the dictionary: named by the checksums, and an
+        // unverified reader fails with an index error or reads on, never crashes.
+        let bytes = IndexFixture.read(path)
+        for kind in [SectionKind.tokenDictionary, .tokenSuccessors, .tokenSuccessorOffsets] {
+            let section = index.sections.first { $0.kind == kind }!
+            for at in [section.offset + 1, section.offset + section.length / 2, section.offset + section.length - 1] {
+                var corrupt = bytes
+                corrupt[at] ^= 0x5A
+                let copy = directory.path("corrupt-\(kind.name)-\(at).index")
+                IndexFixture.write(corrupt, to: copy)
+                expectRefused(copy, "byte \(at) flipped in \(kind.name)", verifyChecksums: true, containing: [kind.name])
+                do {
+                    let unverified = try MemscanIndex(path: copy)
+                    let cache = BlockCache(store: unverified.tokenBlocks)
+                    var ids: [UInt32] = []
+                    for r in 0 ..< records.count { try cache.append(unverified.recordRange(r), to: &ids) }
+                } catch is MemscanError {}
+            }
+        }
+    }
+
+    /// Records from a sparse Markov chain over 400 codes: each code has a few likely
+    /// successors (the order-1 structure the model exploits) and an escape to any code.
+    static func markovRecords(count: Int, seed: UInt64) -> [[String]] {
+        var rng = SplitMix64(seed: seed)
+        let vocabulary = (0 ..< 400).map { "CODE//\($0)" }
+        let successors = (0 ..< 400).map { _ in (0 ..< 4).map { _ in rng.int(0 ... 399) } }
+        return (0 ..< count).map { _ in
+            var current = rng.int(0 ... 399)
+            return (0 ..< rng.int(300 ... 800)).map { _ in
+                current = rng.int(0 ... 9) == 0 ? rng.int(0 ... 399) : successors[current][rng.int(0 ... 3)]
+                return vocabulary[current]
+            }
+        }
+    }
+}
