@@ -1,4 +1,9 @@
 import CMemscanShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A maximal verbatim match between a generation and one record, in matching
 /// coordinates (ignored tokens removed): generation [genStart, genEnd) equals
@@ -50,7 +55,7 @@ final class MatchFinder {
     let sampledOccurrences = 16
     var matches: [VerbatimMatch] { state.matches }
     static let prefetchDistance = 64
-    /// Occurrences sampled to judge a chain of common seeds (see `mostSurvive`).
+    /// Occurrences sampled to judge a chain of common seeds (see `surelyTooCommon`).
     static let chainSample = 64
 
     deinit {
@@ -152,9 +157,9 @@ final class MatchFinder {
             if furthest <= hopelessUpTo { continue }
             hopelessUpTo = furthest
             // The seeds of a copied template occur together in thousands of records: when
-            // most of a sample of the first seed's occurrences survive the whole chain, so
-            // would thousands in full, and the full intersections are not computed.
-            if furthest > i && mostSurvive(chain: i ... furthest) { continue }
+            // enough of a sample of the first seed's occurrences survive the whole chain, so
+            // would too many in full, and the full intersections are not computed.
+            if furthest > i && surelyTooCommon(chain: i ... furthest) { continue }
             var j = i + 1
             var started = false
             while j < commonSeeds.count && commonSeeds[j].position - commonSeeds[j - 1].position <= reach
@@ -177,18 +182,23 @@ final class MatchFinder {
         }
     }
 
-    /// Whether at least half of `chainSample` evenly spaced occurrences of the chain's
-    /// first seed are followed by all the others at the generation's offsets, when
-    /// that many would exceed `maxOccurrences` four times over. A chain whose joint
-    /// occurrences are few enough to enumerate passes this test only by a sampling
-    /// accident of probability below 1e-6 (at most a quarter of its first seed's
-    /// occurrences survive).
-    private func mostSurvive(chain: ClosedRange<Int>) -> Bool {
+    /// Whether the chain's joint occurrences surely exceed `maxOccurrences`, so that
+    /// intersecting it in full would end with nothing to enumerate: of `chainSample`
+    /// evenly spaced occurrences of its first seed, at least `survivorThreshold` are
+    /// followed by all the other seeds at the generation's offsets, a count that a chain
+    /// with at most `maxOccurrences` joint occurrences reaches with probability below
+    /// 1e-6. (At 50 M corpus tokens such hopeless chains took a third of a sampled
+    /// scan's time when only a majority of survivors stopped them.)
+    private func surelyTooCommon(chain: ClosedRange<Int>) -> Bool {
         let first = commonSeeds[chain.lowerBound]
         let n = first.postings.count
-        guard n / 4 > maxOccurrences, n >= MatchFinder.chainSample else { return false }
+        guard n > maxOccurrences, n >= MatchFinder.chainSample else { return false }
+        let needed = MatchFinder.survivorThreshold(fraction: Double(maxOccurrences) / Double(n), samples: MatchFinder.chainSample)
+        guard needed <= MatchFinder.chainSample else { return false }
         var survivors = 0
         for s in 0 ..< MatchFinder.chainSample {
+            // Stop as soon as the answer is known either way.
+            if survivors >= needed || survivors + MatchFinder.chainSample - s < needed { break }
             let position = Int64(first.postings[s * n / MatchFinder.chainSample])
             var all = true
             for j in chain.dropFirst() {
@@ -204,7 +214,21 @@ final class MatchFinder {
             }
             if all { survivors += 1 }
         }
-        return survivors * 2 >= MatchFinder.chainSample
+        return survivors >= needed
+    }
+
+    /// The smallest s with P(Binomial(samples, fraction) >= s) <= 1e-6: how many sampled
+    /// survivors rule out a joint count of at most `fraction` of the first seed's.
+    static func survivorThreshold(fraction: Double, samples: Int) -> Int {
+        guard fraction > 0 else { return 1 }
+        guard fraction < 1 else { return samples + 1 }
+        var tail = 0.0
+        for s in stride(from: samples, through: 0, by: -1) {
+            let logBinomial = lgamma(Double(samples + 1)) - lgamma(Double(s + 1)) - lgamma(Double(samples - s + 1))
+            tail += exp(logBinomial + Double(s) * log(fraction) + Double(samples - s) * log1p(-fraction))
+            if tail > 1e-6 { return s + 1 }
+        }
+        return 0
     }
 
     /// candidates = positions P of `first` with P + offset in `second` (both ascending).

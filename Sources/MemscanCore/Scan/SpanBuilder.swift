@@ -62,15 +62,12 @@ struct SpanBuilder {
             i = end
         }
 
+        let open = SpanBuilder.openIntervals(intervals.map { ($0.a, $0.b, $0.count) })
         var spans: [Span] = []
-        for interval in intervals {
+        for (n, interval) in intervals.enumerated() where !open[n] {
             let (a, b) = (interval.a, interval.b)
             let newTokens = b - max(a, promptMatching)
             guard newTokens >= minLength else { continue }
-            let closed = !intervals.contains { other in
-                other.a <= a && other.b >= b && other.b - other.a > b - a && other.count == interval.count
-            }
-            guard closed else { continue }
             var representative = matches[interval.group].min { $0.record < $1.record }!
             var isSelf: Bool? = nil
             if let patientID {
@@ -85,12 +82,19 @@ struct SpanBuilder {
                 || (!finder.truncatedSeeds.isEmpty && !finder.spanCountIsExact(a: a, b: b))
             var ids: [String] = []
             if options.maxRecordIDs > 0 {
-                // Examples: the representative, then other containing records in match
-                // order (stopping early keeps this linear for templates).
+                // Examples: the representative, the other records of the interval's own
+                // matches, then other containing records in match order. Templates give
+                // thousands of intervals and matches: looking at the interval's own group
+                // first keeps this from scanning every match once per interval.
                 var examples = [representative.record]
-                for m in matches where examples.count < options.maxRecordIDs {
-                    if m.genStart > a { break }
-                    if m.genEnd >= b && !examples.contains(m.record) { examples.append(m.record) }
+                for m in matches[interval.group] where examples.count < options.maxRecordIDs && !examples.contains(m.record) {
+                    examples.append(m.record)
+                }
+                if examples.count < min(options.maxRecordIDs, interval.count) {
+                    for m in matches where examples.count < options.maxRecordIDs {
+                        if m.genStart > a { break }
+                        if m.genEnd >= b && !examples.contains(m.record) { examples.append(m.record) }
+                    }
                 }
                 ids = examples.map { index.recordID($0) }
             }
@@ -105,6 +109,29 @@ struct SpanBuilder {
                 recordIDs: ids, isSelf: isSelf, inReference: nil, rarity: rarity, matchingRange: a ..< b))
         }
         return spans
+    }
+
+    /// Which intervals are not closed: a strictly longer interval contains them and is
+    /// held by as many records. Intervals of one count, in (start ascending, end
+    /// descending) order, are open exactly when an earlier one reaches as far:
+    /// O(n log n) where comparing every pair was quadratic in the intervals a
+    /// template produces.
+    static func openIntervals(_ intervals: [(a: Int, b: Int, count: Int)]) -> [Bool] {
+        var order = Array(intervals.indices)
+        order.sort {
+            let x = intervals[$0], y = intervals[$1]
+            if x.count != y.count { return x.count < y.count }
+            if x.a != y.a { return x.a < y.a }
+            return x.b > y.b
+        }
+        var open = [Bool](repeating: false, count: intervals.count)
+        var furthest = Int.min
+        for (n, i) in order.enumerated() {
+            if n > 0 && intervals[order[n - 1]].count != intervals[i].count { furthest = Int.min }
+            open[i] = furthest >= intervals[i].b
+            furthest = max(furthest, intervals[i].b)
+        }
+        return open
     }
 
     /// Matches ordered by (start, end), ties in discovery order: two stable counting

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import MemscanCore
+
+// The sampled scan (--max-occurrences) skips a chain of common seeds when a sample shows
+// that its joint occurrences surely exceed the limit; "surely" is a binomial tail bound.
+@Suite("Sampled chains")
+struct SamplingTests {
+    /// P(Binomial(n, q) >= s) by direct summation with exact binomial coefficients.
+    static func tail(_ s: Int, n: Int, q: Double) -> Double {
+        var total = 0.0
+        var coefficient = 1.0  // C(n, k), built up from k = 0
+        for k in 0 ... n {
+            if k > 0 { coefficient = coefficient * Double(n - k + 1) / Double(k) }
+            if k >= s { total += coefficient * pow(q, Double(k)) * pow(1 - q, Double(n - k)) }
+        }
+        return total
+    }
+
+    @Test("survivor threshold: the smallest count whose binomial tail is at most 1e-6")
+    func threshold() {
+        var previous = 0
+        for q in [0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.4] {
+            let t = MatchFinder.survivorThreshold(fraction: q, samples: 64)
+            #expect(t >= 1 && t <= 65, "q \(q): \(t)")
+            #expect(Self.tail(t, n: 64, q: q) <= 1e-6 * (1 + 1e-9), "q \(q): tail at \(t)")
+            #expect(Self.tail(t - 1, n: 64, q: q) > 1e-6, "q \(q): \(t) is not the smallest")
+            #expect(t >= previous, "monotone in q")
+            previous = t
+        }
+        // The rule it generalizes: a quarter surviving never reaches half the sample.
+        #expect(MatchFinder.survivorThreshold(fraction: 0.25, samples: 64) <= 32)
+        #expect(MatchFinder.survivorThreshold(fraction: 0, samples: 64) == 1)
+        #expect(MatchFinder.survivorThreshold(fraction: 1, samples: 64) == 65)
+    }
+}
