@@ -24,6 +24,19 @@ MS_INLINE uint64_t ms_xxh3(const void *data, ptrdiff_t length, uint64_t seed) {
     return XXH3_64bits_withSeed(data, (size_t)length, seed);
 }
 
+/// Streaming XXH3-64 (seed 0) of a section written in pieces: equal to ms_xxh3 of
+/// the concatenation.
+MS_INLINE void *ms_xxh3_stream_new(void) {
+    XXH3_state_t *state = XXH3_createState();
+    if (state) XXH3_64bits_reset(state);
+    return state;
+}
+MS_INLINE void ms_xxh3_stream_update(void *state, const void *data, ptrdiff_t length) {
+    XXH3_64bits_update((XXH3_state_t *)state, data, (size_t)length);
+}
+MS_INLINE uint64_t ms_xxh3_stream_digest(const void *state) { return XXH3_64bits_digest((const XXH3_state_t *)state); }
+MS_INLINE void ms_xxh3_stream_free(void *state) { XXH3_freeState((XXH3_state_t *)state); }
+
 /// Murmur3's 64-bit finalizer: a bijection that decorrelates the table key
 /// from the winnowing order (minimizers are biased towards small hashes).
 MS_INLINE uint64_t ms_fmix64(uint64_t k) {

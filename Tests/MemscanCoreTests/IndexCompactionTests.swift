@@ -24,7 +24,7 @@ struct IndexCompactionTests {
     @Test("bit-packed table: every key probes to an entry holding its positions; absent keys rarely hit", arguments: [
         (entries: 3_000, limit: 40_000), (entries: 20_000, limit: 1 << 20), (entries: 5_000, limit: Int(IndexFormat.maxMatchTokens)),
     ])
-    func probeEveryKey(entries: Int, limit: Int) {
+    func probeEveryKey(entries: Int, limit: Int) throws {
         var rng = SplitMix64(seed: UInt64(entries) &* 31 &+ UInt64(limit))
         var occurrences: [ShingleOccurrence] = []
         var expected: [UInt64: Set<UInt32>] = [:]
@@ -37,7 +37,7 @@ struct IndexCompactionTests {
                 expected[key, default: []].insert(position)
             }
         }
-        let table = ShingleTableBuilder.build(occurrences: occurrences, recordStarts: [0, UInt64(limit)], matchTokens: limit)
+        let table = try ShingleTableBuilder.build(occurrences: occurrences, recordStarts: [0, UInt64(limit)], matchTokens: limit)
         #expect(table.maxDisplacement <= table.geometry.maxDisplacement)
         table.words.withUnsafeBytes { raw in
             var probe = ms_table(bytes: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), bucket_count: UInt64(table.bucketCount),
@@ -124,6 +124,73 @@ struct IndexCompactionTests {
                 current = rng.int(0 ... 9) == 0 ? rng.int(0 ... 399) : successors[current][rng.int(0 ... 3)]
                 return vocabulary[current]
             }
+        }
+    }
+}
+
+@Suite("Bounded-memory build")
+struct BoundedMemoryBuildTests {
+    /// Builds `records` into `path`.
+    static func build(_ records: [[String]], to path: String, memoryLimit: Int?, threads: Int, ignore: String?) throws {
+        var options = IndexBuildOptions()
+        options.k = 4
+        options.w = 3
+        options.blockTokens = 64
+        options.threads = threads
+        options.ignore = ignore
+        options.memoryLimit = memoryLimit
+        let builder = try IndexBuilder(options: options)
+        for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
+        _ = try builder.write(to: path)
+    }
+
+    @Test("spilling the token stream and sorted runs to disk builds the same bytes", arguments: [nil, "^CODE//1"])
+    func spilledBuildIsIdentical(ignore: String?) throws {
+        let directory = OracleTempDirectory("bounded")
+        defer { directory.remove() }
+        // 500 k tokens: at the smallest limit the stream, the positions and the
+        // occurrences (about 250 k at w = 3) all spill, in several runs.
+        let records = IndexCompactionTests.markovRecords(count: 900, seed: 0xB0B)
+        let inMemory = directory.path("memory.index")
+        try Self.build(records, to: inMemory, memoryLimit: nil, threads: 1, ignore: ignore)
+        for threads in [1, 2] {
+            let spilled = directory.path("spilled-\(threads).index")
+            try Self.build(records, to: spilled, memoryLimit: 1 << 20, threads: threads, ignore: ignore)
+            #expect(IndexFixture.read(spilled) == IndexFixture.read(inMemory), "threads \(threads)")
+        }
+        _ = try IndexVerifier.verify(path: inMemory)
+    }
+
+    @Test("the merge of spilled runs yields every occurrence once, in order")
+    func runsMerge() throws {
+        var rng = SplitMix64(seed: 0x5041)
+        let occurrences = (0 ..< 20_000).map { _ in
+            ShingleOccurrence(key: rng.next() % 5_000, position: UInt32(rng.int(0 ... 1_000_000)))
+        }
+        let sorter = OccurrenceSorter(memoryOccurrences: 4096, directory: SpillFile.defaultDirectory)
+        for start in stride(from: 0, to: occurrences.count, by: 1000) {
+            try sorter.append(contentsOf: Array(occurrences[start ..< start + 1000]))
+        }
+        var merged: [ShingleOccurrence] = []
+        try sorter.finish().forEach { merged.append($0); return true }
+        let expected = occurrences.sorted(by: OccurrenceSorter.precedes)
+        #expect(merged.map(\.key) == expected.map(\.key) && merged.map(\.position) == expected.map(\.position))
+    }
+
+    @Test("a limit below 1M and a missing spill directory are clear errors")
+    func errors() throws {
+        var options = IndexBuildOptions()
+        options.memoryLimit = 1000
+        #expect(throws: MemscanError.self) { _ = try IndexBuilder(options: options) }
+        options.memoryLimit = 1 << 20
+        options.temporaryDirectory = "/nonexistent-memscan-spill"
+        let builder = try IndexBuilder(options: options)
+        let records = IndexCompactionTests.markovRecords(count: 400, seed: 1)
+        do {
+            for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
+            Issue.record("expected an I/O error for the missing spill directory")
+        } catch MemscanError.io(let path, let message) {
+            #expect(path.contains("nonexistent-memscan-spill") && message.contains("temporary file"), "\(message)")
         }
     }
 }

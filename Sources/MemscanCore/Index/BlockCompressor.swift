@@ -1,85 +1,86 @@
 import CMemscanShims
-import Synchronization
 
 /// The token store: UInt32 values cut into blocks of `blockTokens`, each written as
 /// LEB128 varints (of successor ranks when a model is given) and compressed into one
 /// zstd frame with a content checksum, so a span can be verified by decompressing
-/// only the blocks it touches.
-struct CompressedBlocks {
-    var offsets: [UInt64]
-    var data: [UInt8]
-    /// The zstd dictionary every frame was compressed with (empty: none).
-    var dictionary: [UInt8]
-}
-
+/// only the blocks it touches. Blocks are read and compressed a batch at a time and
+/// handed out in order, so the store never has to be in memory whole.
 enum BlockCompressor {
     /// Largest dictionary: 64 KiB measured as well as 128 KiB on 10 M tokens and costs
     /// nothing per scan thread beyond one shared DDict.
     static let dictionaryCapacity = 64 << 10
 
-    static func compress(_ values: [UInt32], blockTokens: Int, level: Int, threads: Int, model: SuccessorModel?,
-                         trainDictionary: Bool, path: String) throws -> CompressedBlocks {
-        let blockCount = (values.count + blockTokens - 1) / blockTokens
-        let encoded = ResultSlots<[UInt8]>(count: blockCount)
-        parallelFor(count: blockCount, threads: threads) { block in
-            let start = block * blockTokens, end = min(values.count, start + blockTokens)
-            var codes = Array(values[start ..< end])
-            if let model { codes.withUnsafeMutableBufferPointer { model.encode($0) } }
-            var bytes = [UInt8](repeating: 0, count: codes.count * 5)
-            let size = codes.withUnsafeBufferPointer { codes in
-                bytes.withUnsafeMutableBufferPointer { ms_varint_encode(codes.baseAddress, codes.count, $0.baseAddress) }
-            }
-            bytes.removeSubrange(size...)
-            encoded[block] = bytes
-        }
-        let blocks = encoded.take()
-        let dictionary = trainDictionary ? train(on: blocks) : []
+    /// Compresses blocks `0 ..< blockCount`, whose values `read` returns, passing each
+    /// frame to `emit` in block order. Returns the frame offsets and the dictionary
+    /// (empty: none) trained on a sample when `trainDictionary` is set.
+    static func compress(blockCount: Int, read: (Int) throws -> [UInt32], level: Int, threads: Int,
+                         model: SuccessorModel?, trainDictionary: Bool, estimatedBytes: Int, path: String,
+                         emit: (UnsafeRawBufferPointer) throws -> Void) throws -> (offsets: [UInt64], dictionary: [UInt8]) {
+        let dictionary = trainDictionary
+            ? try train(blockCount: blockCount, read: read, model: model, estimatedBytes: estimatedBytes) : []
         let sharedDictionary = ZstdCompressionDictionary(dictionary, level: level)
         if !dictionary.isEmpty && sharedDictionary.pointer == nil {
             throw MemscanError.io(path: path, "zstd dictionary preparation failed")
         }
-
-        let frames = ResultSlots<[UInt8]>(count: blockCount)
-        let failed = Box(Mutex<Bool>(false))
-        parallelFor(count: blockCount, threads: threads) { block in
-            let source = blocks[block]
-            var frame = [UInt8](repeating: 0, count: ms_zstd_bound(source.count))
-            let size = frame.withUnsafeMutableBytes { out in
-                source.withUnsafeBytes {
-                    ms_zstd_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, Int32(level), sharedDictionary.pointer)
+        var offsets: [UInt64] = [0]
+        offsets.reserveCapacity(blockCount + 1)
+        let batch = max(64, threads * 64)
+        for first in stride(from: 0, to: blockCount, by: batch) {
+            let count = min(batch, blockCount - first)
+            let inputs = try (first ..< first + count).map(read)
+            let frames = ResultSlots<[UInt8]?>(count: count)
+            parallelFor(count: count, threads: threads) { i in
+                let source = encode(inputs[i], model: model)
+                var frame = [UInt8](repeating: 0, count: ms_zstd_bound(source.count))
+                let size = frame.withUnsafeMutableBytes { out in
+                    source.withUnsafeBytes {
+                        ms_zstd_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, Int32(level), sharedDictionary.pointer)
+                    }
+                }
+                if size < 0 {
+                    frames[i] = .some(nil)
+                } else {
+                    frame.removeSubrange(size...)
+                    frames[i] = frame
                 }
             }
-            if size < 0 {
-                failed.value.withLock { $0 = true }
-                frame = []
-            } else {
-                frame.removeSubrange(size...)
+            for frame in frames.take() {
+                guard let frame else { throw MemscanError.io(path: path, "zstd compression failed") }
+                try frame.withUnsafeBytes { try emit($0) }
+                offsets.append(offsets.last! + UInt64(frame.count))
             }
-            frames[block] = frame
         }
-        if failed.value.withLock({ $0 }) { throw MemscanError.io(path: path, "zstd compression failed") }
-        var offsets: [UInt64] = [0]
-        var data: [UInt8] = []
-        for frame in frames.take() {
-            data.append(contentsOf: frame)
-            offsets.append(UInt64(data.count))
+        return (offsets, dictionary)
+    }
+
+    /// One block's varints (of successor codes when a model is given).
+    private static func encode(_ values: [UInt32], model: SuccessorModel?) -> [UInt8] {
+        var codes = values
+        if let model { codes.withUnsafeMutableBufferPointer { model.encode($0) } }
+        var bytes = [UInt8](repeating: 0, count: codes.count * 5)
+        let size = codes.withUnsafeBufferPointer { codes in
+            bytes.withUnsafeMutableBufferPointer { ms_varint_encode(codes.baseAddress, codes.count, $0.baseAddress) }
         }
-        return CompressedBlocks(offsets: offsets, data: data, dictionary: dictionary)
+        bytes.removeSubrange(size...)
+        return bytes
     }
 
     /// A dictionary trained on evenly spaced blocks, about 25 x its size (zstd advises
     /// 100 x: on 10 M tokens that trained 6x slower for blocks 0.02% smaller); empty
-    /// when the corpus is too small for one to pay off.
-    private static func train(on blocks: [[UInt8]]) -> [UInt8] {
-        let total = blocks.reduce(0) { $0 + $1.count }
-        let capacity = min(dictionaryCapacity, total / 100)
-        guard capacity >= 4096, blocks.count >= 64 else { return [] }
-        let stride = max(1, total / (capacity * 25))
+    /// when the corpus is too small for one to pay off. `estimatedBytes` is the
+    /// encoded size of all blocks (about a byte per token).
+    private static func train(blockCount: Int, read: (Int) throws -> [UInt32], model: SuccessorModel?,
+                              estimatedBytes: Int) throws -> [UInt8] {
+        let capacity = min(dictionaryCapacity, estimatedBytes / 100)
+        guard capacity >= 4096, blockCount >= 64 else { return [] }
+        let sampleBlocks = max(1, 25 * capacity * blockCount / max(1, estimatedBytes))
+        let stride = max(1, blockCount / sampleBlocks)
         var samples: [UInt8] = []
         var sizes: [Int] = []
-        for block in Swift.stride(from: 0, to: blocks.count, by: stride) {
-            samples.append(contentsOf: blocks[block])
-            sizes.append(blocks[block].count)
+        for block in Swift.stride(from: 0, to: blockCount, by: stride) {
+            let bytes = encode(try read(block), model: model)
+            samples.append(contentsOf: bytes)
+            sizes.append(bytes.count)
         }
         var dictionary = [UInt8](repeating: 0, count: capacity)
         let size = dictionary.withUnsafeMutableBytes { out in

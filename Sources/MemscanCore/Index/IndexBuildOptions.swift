@@ -13,6 +13,12 @@ public struct IndexBuildOptions: Sendable {
     public var blockTokens: Int = 1024
     public var zstdLevel: Int = 3
     public var threads: Int = 1
+    /// Bytes the build's corpus-sized buffers may hold (nil: no limit). Past it the token
+    /// stream and the sorted shingle runs spill to temporary files; the vocabulary,
+    /// per-record tables and the shingle table itself stay in memory.
+    public var memoryLimit: Int? = nil
+    /// Where spill files go (nil: $TMPDIR, else /tmp). They are unlinked on creation.
+    public var temporaryDirectory: String? = nil
     /// Fixed seeds: changing them changes every hash, so they are format constants
     /// recorded in the header rather than options.
     public static let tokenSeed: UInt64 = 0x6D65_6D73_6361_6E31   // "memscan1"
@@ -29,6 +35,7 @@ public struct IndexBuildOptions: Sendable {
         }
         guard (1 ... 22).contains(zstdLevel) else { throw MemscanError.usage("--zstd-level must be between 1 and 22 (got \(zstdLevel))") }
         guard threads >= 1 else { throw MemscanError.usage("--threads must be at least 1") }
+        if let memoryLimit, memoryLimit < 1 << 20 { throw MemscanError.usage("--memory-limit must be at least 1M") }
     }
 }
 

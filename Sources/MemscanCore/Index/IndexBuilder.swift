@@ -4,20 +4,23 @@ import CMemscanShims
 #error("memscan writes its index in little-endian order by memory copy")
 #endif
 
-/// Builds an index from training records held in memory.
+/// Builds an index from training records.
 ///
-/// Records are tokenized and interned as they arrive; `write(to:)` then ranks the
-/// vocabulary, samples shingles by winnowing, groups them into the shingle table
-/// and compresses the token store. The file format does not depend on the corpus
-/// being in memory: an external-sort build can produce the same sections.
+/// Records are tokenized and interned as they arrive; their tokens go to a spool that
+/// stays in memory unless `memoryLimit` says otherwise. `write(to:)` then ranks the
+/// vocabulary, samples shingles by winnowing a chunk of records at a time (sorted runs
+/// spill to disk past the limit), counts successor pairs, streams the compressed token
+/// store into the file, and builds the shingle table from the merged runs. Only the
+/// vocabulary, the per-record tables and the shingle table (about half the index)
+/// are held whole in memory.
 public final class IndexBuilder {
     public let options: IndexBuildOptions
     private let tokenizer: Tokenizer
     private var vocabulary: VocabularyBuilder
     /// Matching tokens of all records, provisional ids.
-    private var stream: [UInt32] = []
+    private let stream: TokenSpool
     /// With --ignore: original in-record index of each matching token.
-    private var positions: [UInt32]? = nil
+    private let positions: TokenSpool?
     private var recordStarts: [UInt64] = [0]
     private var recordLengths: [UInt32] = []
     private var recordIdBytes: [UInt8] = []
@@ -25,25 +28,28 @@ public final class IndexBuilder {
     private var corpusTokens = 0
     private let startTime = MonotonicClock.now()
 
+    /// Shares of --memory-limit: the token spool, the occurrence runs, the records
+    /// winnowed at once (tokens, their hashes and selected shingles), with --ignore the
+    /// position spool. The rest is left for the shingle table and small structures.
+    private static let streamShare = 0.25, occurrenceShare = 0.2, chunkShare = 0.1, positionShare = 0.1
+    /// Records winnowed at once without a limit (bounds the copy of their tokens).
+    private static let defaultChunkTokens = 1 << 23
+
     public init(options: IndexBuildOptions) throws {
         try options.validate()
         self.options = options
         tokenizer = Tokenizer(kind: options.tokenizer)
         let ignore = try options.ignore.map { try IgnorePattern($0) }
         vocabulary = VocabularyBuilder(seed: IndexBuildOptions.tokenSeed, ignore: ignore)
-        if ignore != nil { positions = [] }
+        let directory = options.temporaryDirectory ?? SpillFile.defaultDirectory
+        stream = TokenSpool(memoryValues: options.memoryLimit.map { Int(Double($0) * IndexBuilder.streamShare) / 4 },
+                            directory: directory)
+        positions = ignore == nil ? nil
+            : TokenSpool(memoryValues: options.memoryLimit.map { Int(Double($0) * IndexBuilder.positionShare) / 4 },
+                         directory: directory)
     }
 
     public var recordCount: Int { recordLengths.count }
-
-    /// Approximate peak memory of `write(to:)`: the token streams, record tables,
-    /// and the sampled shingles (sorted with a copy) at the window's density.
-    public var estimatedPeakBytes: Int {
-        let density = 2.0 / Double(options.w + 1)
-        let occurrences = Int(Double(stream.count) * density)
-        return stream.count * (positions == nil ? 8 : 12) + recordLengths.count * 28 + recordIdBytes.count
-            + vocabulary.bytes.count + vocabulary.count * 48 + occurrences * 40
-    }
     public var tokenCount: Int { corpusTokens }
 
     public func add(_ record: InputRecord) throws {
@@ -53,13 +59,13 @@ public final class IndexBuilder {
 
     public func add(id: String, tokens: TokenList, location: SourceLocation = SourceLocation(file: "<memory>", line: 0)) throws {
         guard tokens.count < Int(UInt32.max) else { throw MemscanError.input(location, "record has too many tokens (\(tokens.count))") }
-        tokens.bytes.withUnsafeBytes { all in
+        try tokens.bytes.withUnsafeBytes { all in
             for i in 0 ..< tokens.count {
                 let s = tokens.start(i), e = tokens.end(i)
                 let id = vocabulary.intern(UnsafeRawBufferPointer(rebasing: all[s ..< e]))
                 if vocabulary.isIgnored(id) { continue }
-                stream.append(id)
-                positions?.append(UInt32(i))
+                try stream.append(id)
+                try positions?.append(UInt32(i))
             }
         }
         guard UInt64(stream.count) <= IndexFormat.maxMatchTokens else {
@@ -77,8 +83,16 @@ public final class IndexBuilder {
         let ranked = vocabulary.rankedOrder()
         var newId = [UInt32](repeating: 0, count: ranked.count)
         for (rank, old) in ranked.enumerated() { newId[Int(old)] = UInt32(rank) }
-        for i in stream.indices { stream[i] = newId[Int(stream[i])] }
         let tokenHashes = ranked.map { vocabulary.hash(of: $0) }
+        let matchTokens = stream.count
+        /// Tokens `range` of the stream with their final ids.
+        func tokens(_ range: Range<Int>) throws -> [UInt32] {
+            var values: [UInt32] = []
+            values.reserveCapacity(range.count)
+            try stream.read(range, into: &values)
+            for i in values.indices { values[i] = newId[Int(values[i])] }
+            return values
+        }
 
         var header = IndexHeader()
         header.tokenizer = options.tokenizer
@@ -89,28 +103,32 @@ public final class IndexBuilder {
         header.shingleSeed = IndexBuildOptions.shingleSeed
         header.recordCount = recordLengths.count
         header.corpusTokens = corpusTokens
-        header.matchTokens = stream.count
+        header.matchTokens = matchTokens
         header.vocabCount = ranked.count
         header.zstdLevel = options.zstdLevel
         header.ignorePattern = options.ignore
 
-        let occurrences = sampleShingles(tokenHashes: tokenHashes)
-        let table = ShingleTableBuilder.build(occurrences: occurrences, recordStarts: recordStarts, matchTokens: stream.count)
-        header.bucketCount = table.bucketCount
-        header.maxDisplacement = table.maxDisplacement
-        header.tableGeometry = table.geometry
-        header.tableEntries = table.entries
-        header.sampledOccurrences = occurrences.count
-        header.multiEntryCount = table.multiEntries.count / 3
-
-        let model = SuccessorModel(stream: stream, vocabCount: ranked.count, blockTokens: options.blockTokens)
-        let tokenBlocks = try BlockCompressor.compress(stream, blockTokens: options.blockTokens, level: options.zstdLevel,
-                                                       threads: options.threads, model: model, trainDictionary: true, path: path)
-        header.blockCount = tokenBlocks.offsets.count - 1
-        let positionBlocks = try positions.map {
-            try BlockCompressor.compress($0, blockTokens: options.blockTokens, level: options.zstdLevel,
-                                         threads: options.threads, model: nil, trainDictionary: false, path: path)
+        // Pass 1: winnow a chunk of records at a time; count successor pairs on the way.
+        let directory = options.temporaryDirectory ?? SpillFile.defaultDirectory
+        let sorter = OccurrenceSorter(memoryOccurrences: options.memoryLimit.map {
+            Int(Double($0) * IndexBuilder.occurrenceShare) / (2 * MemoryLayout<ShingleOccurrence>.stride)
+        }, directory: directory)
+        // Per chunk token: its id copy, its hash and about 2 / (w + 1) selected shingles.
+        let chunkTokens = options.memoryLimit.map { max(1 << 16, Int(Double($0) * IndexBuilder.chunkShare) / 24) }
+            ?? IndexBuilder.defaultChunkTokens
+        var pairs = SuccessorModel.PairCounter(blockTokens: options.blockTokens)
+        var firstRecord = 0
+        while firstRecord < recordLengths.count {
+            var lastRecord = firstRecord + 1
+            while lastRecord < recordLengths.count
+                && Int(recordStarts[lastRecord + 1] - recordStarts[firstRecord]) <= chunkTokens { lastRecord += 1 }
+            let chunk = try tokens(Int(recordStarts[firstRecord]) ..< Int(recordStarts[lastRecord]))
+            pairs.add(chunk)
+            try sorter.append(contentsOf: sampleShingles(chunk, records: firstRecord ..< lastRecord, tokenHashes: tokenHashes))
+            firstRecord = lastRecord
         }
+        let model = SuccessorModel(counts: pairs.counts, vocabCount: ranked.count)
+        let sampledOccurrences = sorter.count
 
         var vocabBytes: [UInt8] = []
         var vocabOffsets: [UInt64] = [0]
@@ -122,61 +140,94 @@ public final class IndexBuilder {
         }
         let vocabTable = VocabularyTable.build(hashes: tokenHashes)
 
-        var sections: [(SectionKind, UnsafeRawBufferPointer)] = []
         let writer = try AtomicFileWriter(path: path)
         var entries: [SectionEntry] = []
-        // Keep every array alive while its bytes are written.
-        try withExtendedLifetime((tokenHashes, vocabOffsets, vocabBytes, vocabFlags, vocabTable, table, model, tokenBlocks, positionBlocks)) {
-            func raw<T>(_ array: [T]) -> UnsafeRawBufferPointer {
-                array.withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) }
-            }
-            sections = [
-                (.vocabHashes, raw(tokenHashes)), (.vocabOffsets, raw(vocabOffsets)), (.vocabBytes, raw(vocabBytes)),
-                (.vocabFlags, raw(vocabFlags)), (.vocabTable, raw(vocabTable)),
-                (.recordStarts, raw(recordStarts)), (.recordLengths, raw(recordLengths)),
-                (.recordIdOffsets, raw(recordIdOffsets)), (.recordIdBytes, raw(recordIdBytes)),
-                (.shingleTable, raw(table.words)), (.multiEntries, raw(table.multiEntries)), (.postings, raw(table.postings)),
-                (.tokenBlockOffsets, raw(tokenBlocks.offsets)), (.tokenBlocks, raw(tokenBlocks.data)),
-                (.tokenSuccessorOffsets, raw(model.offsets)), (.tokenSuccessors, raw(model.successors)),
-                (.tokenDictionary, raw(tokenBlocks.dictionary)),
-            ]
-            if let positionBlocks {
-                sections.append((.positionBlockOffsets, raw(positionBlocks.offsets)))
-                sections.append((.positionBlocks, raw(positionBlocks.data)))
-            }
-            // The header's size is known before its contents: reserve it, write it last.
-            let placeholder = HeaderCodec.encode(header, sections: sections.map {
-                SectionEntry(kind: $0.0, offset: 0, length: 0, checksum: 0)
-            })
-            try writer.write([UInt8](repeating: 0, count: placeholder.count))
-            for (kind, bytes) in sections {
-                try writer.pad(to: IndexFormat.alignment)
-                let offset = writer.offset
-                try writer.write(bytes)
-                entries.append(SectionEntry(kind: kind, offset: offset, length: bytes.count,
-                                            checksum: ms_xxh3(bytes.baseAddress, bytes.count, 0)))
-            }
-            try writer.pad(to: IndexFormat.alignment)
-            try writer.write(HeaderCodec.encode(header, sections: entries), at: 0)
+        func write(_ kind: SectionKind, _ bytes: UnsafeRawBufferPointer) throws {
+            try writer.beginSection()
+            try writer.write(bytes)
+            let section = writer.endSection()
+            entries.append(SectionEntry(kind: kind, offset: section.offset, length: section.length, checksum: section.checksum))
         }
+        func write<T>(_ kind: SectionKind, _ array: [T]) throws { try array.withUnsafeBytes { try write(kind, $0) } }
+        /// Streams a blocked store into a section; returns its frame offsets.
+        func writeBlocks(_ kind: SectionKind, model: SuccessorModel?, read: (Int) throws -> [UInt32]) throws -> (offsets: [UInt64], dictionary: [UInt8]) {
+            try writer.beginSection()
+            let blockCount = (matchTokens + options.blockTokens - 1) / options.blockTokens
+            let blocks = try BlockCompressor.compress(
+                blockCount: blockCount, read: read, level: options.zstdLevel, threads: options.threads, model: model,
+                trainDictionary: model != nil, estimatedBytes: matchTokens, path: path, emit: { try writer.write($0) })
+            let section = writer.endSection()
+            entries.append(SectionEntry(kind: kind, offset: section.offset, length: section.length, checksum: section.checksum))
+            return blocks
+        }
+        let sectionCount = positions == nil ? 17 : 19
+        // The header's size is known before its contents: reserve it, write it last.
+        let placeholder = HeaderCodec.encode(header, sections: (0 ..< sectionCount).map { _ in
+            SectionEntry(kind: .vocabHashes, offset: 0, length: 0, checksum: 0)
+        })
+        try writer.write([UInt8](repeating: 0, count: placeholder.count))
+        try write(.vocabHashes, tokenHashes)
+        try write(.vocabOffsets, vocabOffsets)
+        try write(.vocabBytes, vocabBytes)
+        try write(.vocabFlags, vocabFlags)
+        try write(.vocabTable, vocabTable)
+        try write(.recordStarts, recordStarts)
+        try write(.recordLengths, recordLengths)
+        try write(.recordIdOffsets, recordIdOffsets)
+        try write(.recordIdBytes, recordIdBytes)
+
+        // Pass 2: the token store, streamed block by block.
+        let blockTokens = options.blockTokens
+        let tokenBlocks = try writeBlocks(.tokenBlocks, model: model) { block in
+            try tokens(block * blockTokens ..< min(matchTokens, (block + 1) * blockTokens))
+        }
+        header.blockCount = tokenBlocks.offsets.count - 1
+        try write(.tokenBlockOffsets, tokenBlocks.offsets)
+        try write(.tokenSuccessorOffsets, model.offsets)
+        try write(.tokenSuccessors, model.successors)
+        try write(.tokenDictionary, tokenBlocks.dictionary)
+        if let positions {
+            let positionBlocks = try writeBlocks(.positionBlocks, model: nil) { block in
+                var values: [UInt32] = []
+                try positions.read(block * blockTokens ..< min(matchTokens, (block + 1) * blockTokens), into: &values)
+                return values
+            }
+            try write(.positionBlockOffsets, positionBlocks.offsets)
+        }
+
+        // Pass 3: the shingle table from the merged occurrence runs.
+        let table = try ShingleTableBuilder.build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens)
+        header.bucketCount = table.bucketCount
+        header.maxDisplacement = table.maxDisplacement
+        header.tableGeometry = table.geometry
+        header.tableEntries = table.entries
+        header.sampledOccurrences = sampledOccurrences
+        header.multiEntryCount = table.multiEntries.count / 3
+        try write(.shingleTable, table.words)
+        try write(.multiEntries, table.multiEntries)
+        try write(.postings, table.postings)
+
+        try writer.pad(to: IndexFormat.alignment)
+        try writer.write(HeaderCodec.encode(header, sections: entries), at: 0)
         let fileBytes = writer.offset
         try writer.commit()
-        return IndexBuildReport(records: header.recordCount, corpusTokens: corpusTokens, matchTokens: stream.count,
-                                vocabulary: ranked.count, sampledShingles: occurrences.count,
+        return IndexBuildReport(records: header.recordCount, corpusTokens: corpusTokens, matchTokens: matchTokens,
+                                vocabulary: ranked.count, sampledShingles: sampledOccurrences,
                                 distinctShingles: table.entries, fileBytes: fileBytes,
                                 seconds: MonotonicClock.now() - startTime)
     }
 
-    /// Winnows every record in parallel chunks; returns the selected shingle
-    /// occurrences (table key and matching-token position).
-    private func sampleShingles(tokenHashes: [UInt64]) -> [ShingleOccurrence] {
-        let recordCount = recordLengths.count
-        let chunks = max(1, min(recordCount, options.threads * 8))
-        let slots = ResultSlots<[ShingleOccurrence]>(count: chunks)
+    /// Winnows the records `records`, whose tokens (final ids) are `chunk`, in parallel
+    /// slices; returns the selected shingle occurrences (table key, global position).
+    private func sampleShingles(_ chunk: [UInt32], records: Range<Int>, tokenHashes: [UInt64]) -> [ShingleOccurrence] {
+        let slices = max(1, min(records.count, options.threads * 8))
+        let slots = ResultSlots<[ShingleOccurrence]>(count: slices)
         let k = options.k, w = options.w
-        let stream = self.stream, starts = self.recordStarts
-        parallelFor(count: chunks, threads: options.threads) { chunk in
-            let first = recordCount * chunk / chunks, last = recordCount * (chunk + 1) / chunks
+        let starts = self.recordStarts
+        let base = Int(starts[records.lowerBound])
+        parallelFor(count: slices, threads: options.threads) { slice in
+            let first = records.lowerBound + records.count * slice / slices
+            let last = records.lowerBound + records.count * (slice + 1) / slices
             var result: [ShingleOccurrence] = []
             var hashes: [UInt64] = []
             var shingles: [UInt64] = []
@@ -184,7 +235,7 @@ public final class IndexBuilder {
             for record in first ..< last {
                 let start = Int(starts[record]), end = Int(starts[record + 1])
                 hashes.removeAll(keepingCapacity: true)
-                for i in start ..< end { hashes.append(tokenHashes[Int(stream[i])]) }
+                for i in start ..< end { hashes.append(tokenHashes[Int(chunk[i - base])]) }
                 hashes.withUnsafeBufferPointer {
                     Winnowing.shingleHashes(tokenHashes: $0, ids: nil, k: k, seed: IndexBuildOptions.shingleSeed, into: &shingles)
                 }
@@ -193,7 +244,7 @@ public final class IndexBuilder {
                     result.append(ShingleOccurrence(key: ms_fmix64(shingles[Int(p)]), position: UInt32(start + Int(p))))
                 }
             }
-            slots[chunk] = result
+            slots[slice] = result
         }
         var all: [ShingleOccurrence] = []
         all.reserveCapacity(slots.take().reduce(0) { $0 + $1.count })

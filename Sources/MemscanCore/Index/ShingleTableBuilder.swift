@@ -62,37 +62,44 @@ enum ShingleTableBuilder {
     /// this full; the table is the largest section, so its load sets the index size.
     static let maxLoad = 0.95
 
-    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int) -> ShingleTable {
-        var occurrences = input
-        occurrences.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int) throws -> ShingleTable {
+        let sorter = OccurrenceSorter(memoryOccurrences: nil, directory: SpillFile.defaultDirectory)
+        try sorter.append(contentsOf: input)
+        return try build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens)
+    }
+
+    static func build(sorted occurrences: SortedOccurrences, recordStarts: [UInt64], matchTokens: Int) throws -> ShingleTable {
         var distinct = 0
-        for i in occurrences.indices where i == 0 || occurrences[i].key != occurrences[i - 1].key { distinct += 1 }
+        var previous: UInt64? = nil
+        try occurrences.forEach { occurrence in
+            if occurrence.key != previous { distinct += 1 }
+            previous = occurrence.key
+            return true
+        }
         let geometry = ShingleTableGeometry.forValues(below: max(matchTokens, occurrences.count))
         var bucketCount = max(1, Int((Double(distinct) / (Double(geometry.slots) * maxLoad)).rounded(.up)))
         while true {
-            if let table = tryBuild(sorted: occurrences, geometry: geometry, bucketCount: bucketCount,
-                                    recordStarts: recordStarts) { return table }
+            if let table = try tryBuild(sorted: occurrences, geometry: geometry, bucketCount: bucketCount,
+                                        recordStarts: recordStarts) { return table }
             bucketCount += bucketCount / 64 + 1  // a run longer than the displacement limit: spread it out
         }
     }
 
-    private static func tryBuild(sorted occurrences: [ShingleOccurrence], geometry: ShingleTableGeometry,
-                                 bucketCount: Int, recordStarts: [UInt64]) -> ShingleTable? {
+    /// One attempt at `bucketCount` buckets; nil when some entry would sit further from
+    /// its home bucket than the tag can say.
+    private static func tryBuild(sorted occurrences: SortedOccurrences, geometry: ShingleTableGeometry,
+                                 bucketCount: Int, recordStarts: [UInt64]) throws -> ShingleTable? {
         var table = ShingleTable(geometry: geometry)
         table.bucketCount = bucketCount
         table.words = [UInt64](repeating: 0, count: bucketCount * 8)
         var fill = [UInt8](repeating: 0, count: bucketCount)
         var cursor = 0
         var run: [(fingerprint: UInt64, position: UInt32)] = []
+        var runHome = -1
         let multiFlag = UInt64(1) << UInt64(geometry.valueBits - 1)
-        var i = 0
-        while i < occurrences.count {
-            let home = Int(ms_home_bucket(occurrences[i].key, UInt64(bucketCount)))
-            run.removeAll(keepingCapacity: true)
-            while i < occurrences.count && Int(ms_home_bucket(occurrences[i].key, UInt64(bucketCount))) == home {
-                run.append((geometry.fingerprint(occurrences[i].key), occurrences[i].position))
-                i += 1
-            }
+        // Places the entries of one home bucket (occurrences arrive grouped by home).
+        func placeRun() -> Bool {
+            guard !run.isEmpty else { return true }
             run.sort { $0.fingerprint != $1.fingerprint ? $0.fingerprint < $1.fingerprint : $0.position < $1.position }
             var j = 0
             while j < run.count {
@@ -100,10 +107,10 @@ enum ShingleTableBuilder {
                 while end < run.count && run[end].fingerprint == run[j].fingerprint { end += 1 }
                 // Homes arrive in increasing order, so every bucket between the home
                 // and the cursor is already full: linear probing stays valid.
-                cursor = max(cursor, home)
+                cursor = max(cursor, runHome)
                 while fill[cursor % bucketCount] == geometry.slots { cursor += 1 }
-                let displacement = cursor - home
-                if displacement > geometry.maxDisplacement || displacement >= bucketCount { return nil }
+                let displacement = cursor - runHome
+                if displacement > geometry.maxDisplacement || displacement >= bucketCount { return false }
                 let bucket = cursor % bucketCount
                 let slot = Int(fill[bucket])
                 fill[bucket] += 1
@@ -115,7 +122,19 @@ enum ShingleTableBuilder {
                 table.entries += 1
                 j = end
             }
+            run.removeAll(keepingCapacity: true)
+            return true
         }
+        let complete = try occurrences.forEach { occurrence in
+            let home = Int(ms_home_bucket(occurrence.key, UInt64(bucketCount)))
+            if home != runHome {
+                guard placeRun() else { return false }
+                runHome = home
+            }
+            run.append((geometry.fingerprint(occurrence.key), occurrence.position))
+            return true
+        }
+        guard complete, placeRun() else { return nil }
         return table
     }
 

@@ -16,15 +16,27 @@ struct SuccessorModel: Sendable {
     /// Pairs seen once rarely repeat inside a block, so they are left to the escape code.
     static let minimumCount: UInt32 = 2
 
-    /// Counts the pairs inside blocks of `blockTokens` (a block's first token has no predecessor).
-    init(stream: [UInt32], vocabCount: Int, blockTokens: Int) {
+    /// Counts of adjacent token pairs inside blocks of `blockTokens` (a block's first
+    /// token has no predecessor), fed a chunk of the stream at a time.
+    struct PairCounter {
+        let blockTokens: Int
         var counts: [UInt64: UInt32] = [:]
-        counts.reserveCapacity(min(stream.count, 1 << 20))
-        var i = 1
-        while i < stream.count {
-            if i % blockTokens != 0 { counts[UInt64(stream[i - 1]) << 32 | UInt64(stream[i]), default: 0] += 1 }
-            i += 1
+        private var previous: UInt32? = nil
+        private var position = 0
+
+        init(blockTokens: Int) { self.blockTokens = blockTokens }
+
+        /// Adds the next `chunk` of the stream.
+        mutating func add(_ chunk: [UInt32]) {
+            for token in chunk {
+                if position % blockTokens != 0, let previous { counts[UInt64(previous) << 32 | UInt64(token), default: 0] += 1 }
+                previous = token
+                position += 1
+            }
         }
+    }
+
+    init(counts: [UInt64: UInt32], vocabCount: Int) {
         var frequent: [(pair: UInt64, count: UInt32)] = []
         for (pair, count) in counts where count >= Self.minimumCount { frequent.append((pair, count)) }
         frequent.sort { $0.pair >> 32 != $1.pair >> 32 ? $0.pair < $1.pair : $0.count != $1.count ? $0.count > $1.count : $0.pair < $1.pair }

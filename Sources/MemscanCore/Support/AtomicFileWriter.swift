@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CMemscanShims
 
 /// Writes a file atomically: a temporary file (mode 0600) in the destination's
 /// folder, fsync, rename over the destination, fsync of the folder. A crash or
@@ -28,6 +29,7 @@ final class AtomicFileWriter {
     }
 
     deinit {
+        if let sectionHash { ms_xxh3_stream_free(sectionHash) }
         if !committed {
             close(descriptor)
             unlink(temporaryPath)
@@ -37,6 +39,29 @@ final class AtomicFileWriter {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         try writeAll(descriptor, bytes, path: path)
         offset += bytes.count
+        if let sectionHash { ms_xxh3_stream_update(sectionHash, bytes.baseAddress, bytes.count) }
+    }
+
+    /// The section being written in pieces: its start and running checksum.
+    private var sectionStart = 0
+    private var sectionHash: UnsafeMutableRawPointer? = nil
+
+    /// Starts a section at the next 64-byte boundary; every write until `endSection`
+    /// belongs to it.
+    func beginSection() throws {
+        precondition(sectionHash == nil, "sections do not nest")
+        try pad(to: IndexFormat.alignment)
+        sectionStart = offset
+        guard let state = ms_xxh3_stream_new() else { throw MemscanError.io(path: path, "out of memory") }
+        sectionHash = state
+    }
+
+    /// Ends the section: its offset, length and XXH3 checksum.
+    func endSection() -> (offset: Int, length: Int, checksum: UInt64) {
+        let state = sectionHash!
+        sectionHash = nil
+        defer { ms_xxh3_stream_free(state) }
+        return (sectionStart, offset - sectionStart, ms_xxh3_stream_digest(state))
     }
 
     func write(_ bytes: [UInt8]) throws {

@@ -1,0 +1,48 @@
+/// An append-only store of UInt32 values (the corpus token stream, or with --ignore
+/// the original positions) that stays in memory up to `memoryValues` and then moves
+/// to a spill file, flushing in chunks: what lets a build stay under --memory-limit.
+final class TokenSpool {
+    private let memoryValues: Int
+    private let directory: String
+    private var buffer: [UInt32] = []
+    private var file: SpillFile? = nil
+    /// Values already in the file.
+    private var spilled = 0
+
+    /// - Parameter memoryValues: values kept in memory before spilling (nil: never spill).
+    init(memoryValues: Int?, directory: String) {
+        self.memoryValues = max(1 << 16, memoryValues ?? Int.max)
+        self.directory = directory
+    }
+
+    var count: Int { spilled + buffer.count }
+    var isSpilled: Bool { file != nil }
+
+    @inline(__always)
+    func append(_ value: UInt32) throws {
+        buffer.append(value)
+        if buffer.count >= memoryValues { try flush() }
+    }
+
+    private func flush() throws {
+        if file == nil { file = try SpillFile(directory: directory) }
+        try buffer.withUnsafeBytes { try file!.append($0) }
+        spilled += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends the values at `range` to `values`.
+    func read(_ range: Range<Int>, into values: inout [UInt32]) throws {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        let fromFile = range.clamped(to: 0 ..< spilled)
+        if !fromFile.isEmpty, let file {
+            let start = values.count
+            values.append(contentsOf: repeatElement(0, count: fromFile.count))
+            try values.withUnsafeMutableBytes {
+                try file.read(at: fromFile.lowerBound * 4, into: UnsafeMutableRawBufferPointer(rebasing: $0[start * 4 ..< (start + fromFile.count) * 4]))
+            }
+        }
+        let fromBuffer = range.clamped(to: spilled ..< count)
+        if !fromBuffer.isEmpty { values.append(contentsOf: buffer[(fromBuffer.lowerBound - spilled) ..< (fromBuffer.upperBound - spilled)]) }
+    }
+}
