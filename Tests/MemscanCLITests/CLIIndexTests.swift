@@ -44,6 +44,17 @@ import Testing
         #expect(verify.out.hasPrefix("\(index): OK"), "\(verify.out)")
     }
 
+    @Test func memoryLimitBuildsTheSameIndexAndRejectsTinyLimits() throws {
+        let dir = try TempDir()
+        let plain = dir.file("plain.index"), bounded = dir.file("bounded.index")
+        #expect(try CLI.run(["index", "build", "-o", plain, CLI.sample("records.jsonl")]).status == 0)
+        let build = try CLI.run(["index", "build", "-o", bounded, "--memory-limit", "1M", CLI.sample("records.jsonl")])
+        #expect(build.status == 0, "\(build.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: plain)) == Data(contentsOf: URL(fileURLWithPath: bounded)))
+        let tiny = try CLI.run(["index", "build", "-o", dir.file("tiny.index"), "--memory-limit", "64K", CLI.sample("records.jsonl")])
+        #expect(tiny.status == 2 && tiny.err.contains("--memory-limit"), "\(tiny.err)")
+    }
+
     @Test func parametersAreStoredAndReported() throws {
         let dir = try TempDir()
         let index = dir.file("p.index")
