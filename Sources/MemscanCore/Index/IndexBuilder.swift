@@ -160,8 +160,9 @@ public final class IndexBuilder {
             entries.append(SectionEntry(kind: kind, offset: section.offset, length: section.length, checksum: section.checksum))
             return blocks
         }
-        let sectionCount = positions == nil ? 17 : 19
-        // The header's size is known before its contents: reserve it, write it last.
+        let sectionCount = SectionKind.allCases.filter { positions != nil || !$0.isOptional }.count
+        // The header's size is known before its contents (it depends on the number of
+        // sections): reserve it, write it last.
         let placeholder = HeaderCodec.encode(header, sections: (0 ..< sectionCount).map { _ in
             SectionEntry(kind: .vocabHashes, offset: 0, length: 0, checksum: 0)
         })
@@ -208,6 +209,7 @@ public final class IndexBuilder {
         try write(.postings, table.postings)
 
         try writer.pad(to: IndexFormat.alignment)
+        precondition(entries.count == sectionCount, "the reserved header has room for \(sectionCount) sections")
         try writer.write(HeaderCodec.encode(header, sections: entries), at: 0)
         let fileBytes = writer.offset
         try writer.commit()
