@@ -107,7 +107,7 @@ let benchmarks: @Sendable () -> Void = {
         var output = [UInt32](repeating: 0, count: 512)
         for _ in benchmark.scaledIterations {
             let produced = block.withUnsafeBytes { source in
-                output.withUnsafeMutableBytes { ms_zstd_decompress(state.context, $0.baseAddress, $0.count, source.baseAddress, source.count) }
+                output.withUnsafeMutableBytes { ms_zstd_decompress(state.context, $0.baseAddress, $0.count, source.baseAddress, source.count, nil) }
             }
             blackHole(produced)
         }
@@ -261,7 +261,7 @@ final class Fixtures: Sendable {
         }
         var output = [UInt8](repeating: 0, count: ms_zstd_bound(ids.count * 4))
         let size = ids.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { ms_zstd_compress($0.baseAddress, $0.count, source.baseAddress, source.count, 3) }
+            output.withUnsafeMutableBytes { ms_zstd_compress($0.baseAddress, $0.count, source.baseAddress, source.count, 3, nil) }
         }
         precondition(size > 0, "zstd compression failed")
         return Array(output.prefix(size))

@@ -36,15 +36,37 @@ final class OccurrenceSorter {
         a.key != b.key ? a.key < b.key : a.position < b.position
     }
 
-    /// The occurrences in order; may be walked any number of times.
+    /// The occurrences in order; may be walked any number of times. Spilled runs are
+    /// merged once into one sorted file, so that later walks read it straight through
+    /// (the table build walks twice or more) instead of merging again.
     func finish() throws -> SortedOccurrences {
         if file == nil {
             buffer.sort(by: OccurrenceSorter.precedes)
-            return SortedOccurrences(memory: buffer, file: nil, runs: [], count: count)
+            var distinct = 0
+            for i in buffer.indices where i == 0 || buffer[i].key != buffer[i - 1].key { distinct += 1 }
+            return SortedOccurrences(memory: buffer, file: nil, runs: [], count: count, distinctKeys: distinct)
         }
         try spill()
         buffer = []
-        return SortedOccurrences(memory: [], file: file, runs: runs, count: count)
+        let runs = SortedOccurrences(memory: [], file: file, runs: self.runs, count: count, distinctKeys: 0)
+        let merged = try SpillFile(directory: directory)
+        var pending: [ShingleOccurrence] = []
+        pending.reserveCapacity(SortedOccurrences.readAhead)
+        var distinct = 0
+        var previous: UInt64? = nil
+        try runs.forEach { occurrence in
+            if occurrence.key != previous { distinct += 1 }
+            previous = occurrence.key
+            pending.append(occurrence)
+            if pending.count == SortedOccurrences.readAhead {
+                try pending.withUnsafeBytes { try merged.append($0) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            return true
+        }
+        try pending.withUnsafeBytes { try merged.append($0) }
+        file = nil
+        return SortedOccurrences(memory: [], file: merged, runs: [(0, count)], count: count, distinctKeys: distinct)
     }
 }
 
@@ -54,6 +76,8 @@ struct SortedOccurrences {
     let file: SpillFile?
     let runs: [(start: Int, count: Int)]
     let count: Int
+    /// Distinct keys (table entries before fingerprint merges), counted while sorting.
+    let distinctKeys: Int
 
     /// Occurrences read from a run at a time.
     static let readAhead = 1 << 14

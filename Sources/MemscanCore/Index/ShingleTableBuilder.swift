@@ -69,13 +69,7 @@ enum ShingleTableBuilder {
     }
 
     static func build(sorted occurrences: SortedOccurrences, recordStarts: [UInt64], matchTokens: Int) throws -> ShingleTable {
-        var distinct = 0
-        var previous: UInt64? = nil
-        try occurrences.forEach { occurrence in
-            if occurrence.key != previous { distinct += 1 }
-            previous = occurrence.key
-            return true
-        }
+        let distinct = occurrences.distinctKeys
         let geometry = ShingleTableGeometry.forValues(below: max(matchTokens, occurrences.count))
         var bucketCount = max(1, Int((Double(distinct) / (Double(geometry.slots) * maxLoad)).rounded(.up)))
         while true {
