@@ -50,6 +50,13 @@ MS_INLINE uint64_t ms_fmix64(uint64_t k) {
 
 MS_INLINE void ms_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
+// Byte-sized atomics for the shared block cache's per-block states.
+MS_INLINE uint8_t ms_atomic_load_u8(const uint8_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+MS_INLINE void ms_atomic_store_u8(uint8_t *p, uint8_t value) { __atomic_store_n(p, value, __ATOMIC_RELEASE); }
+MS_INLINE int ms_atomic_cas_u8(uint8_t *p, uint8_t expected, uint8_t desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 // ---------------------------------------------------------------------------
 // Shingle table probe. Layout (docs/INDEX_FORMAT.md): buckets of 64 bytes, each a
 // bit-packed array of `slots` fields of `slot_bits` bits; a field is a tag (low

@@ -194,3 +194,39 @@ struct BoundedMemoryBuildTests {
         }
     }
 }
+
+@Suite("Shared block cache")
+struct SharedBlockCacheTests {
+    @Test("threads reading the same blocks through one shared cache all see the decoded tokens")
+    func concurrentReaders() throws {
+        let directory = OracleTempDirectory("shared")
+        defer { directory.remove() }
+        let records = IndexCompactionTests.markovRecords(count: 300, seed: 0x5A5A)
+        let path = directory.path("corpus.index")
+        try BoundedMemoryBuildTests.build(records, to: path, memoryLimit: nil, threads: 1, ignore: nil)
+        let index = try MemscanIndex(path: path)
+        let shared = try #require(index.sharedTokens)
+        let failures = ResultSlots<String?>(count: 4)
+        // Four readers walk the records in different orders, so that they race for blocks.
+        parallelFor(count: 4, threads: 4) { reader in
+            let cache = BlockCache(store: index.tokenBlocks, shared: shared)
+            var problem: String? = nil
+            for n in 0 ..< records.count {
+                let r = (n * (2 * reader + 1) + reader * 37) % records.count
+                var ids: [UInt32] = []
+                do {
+                    try cache.append(index.recordRange(r), to: &ids)
+                } catch {
+                    problem = "record \(r): \(error)"
+                    break
+                }
+                if ids.map({ index.token($0) }) != records[r] {
+                    problem = "record \(r) read back differently"
+                    break
+                }
+            }
+            failures[reader] = .some(problem)
+        }
+        for case let problem? in failures.take() { Issue.record("\(problem)") }
+    }
+}

@@ -60,13 +60,15 @@ struct BlockStore: @unchecked Sendable {
     }
 }
 
-/// A per-thread cache of decompressed blocks. Verification keeps coming back to
-/// the same records (templates held by hundreds of records are hit by many
-/// generations), so the cache is large, up to 64 M tokens (256 MiB) per thread, which
-/// holds a 50 M-token corpus whole: fixed slots in one allocation (pages are only
-/// touched when used), a direct block -> slot table, FIFO eviction.
+/// A thread's access to decompressed blocks. With a `SharedBlockCache` (token stores
+/// of up to 256 M tokens) it only remembers the current block; otherwise it keeps its
+/// own cache. Verification keeps coming back to the same records (templates held by
+/// hundreds of records are hit by many generations), so that cache is large, up to
+/// 64 M tokens (256 MiB): fixed slots in one allocation (pages are only touched when
+/// used), a direct block -> slot table, FIFO eviction.
 final class BlockCache {
     let store: BlockStore
+    private let shared: SharedBlockCache?
     private let context: OpaquePointer?
     private let slots: UnsafeMutablePointer<UInt32>
     private let slotsAreMapped: Bool
@@ -80,15 +82,17 @@ final class BlockCache {
     private(set) var current: UnsafePointer<UInt32>
     private(set) var decompressions = 0
 
-    init(store: BlockStore, capacityTokens: Int = 64 << 20) {
+    init(store: BlockStore, shared: SharedBlockCache? = nil, capacityTokens: Int = 64 << 20) {
         self.store = store
-        slotCount = max(4, min(store.blockCount, capacityTokens / max(1, store.blockTokens)))
+        self.shared = shared
+        // With a shared cache the own slots are never used: keep them minimal.
+        slotCount = shared != nil ? 1 : max(4, min(store.blockCount, capacityTokens / max(1, store.blockTokens)))
         let mapped = BlockCache.mapSlots(bytes: slotCount * store.blockTokens * MemoryLayout<UInt32>.stride)
         slotsAreMapped = mapped != nil
         slots = mapped ?? .allocate(capacity: slotCount * store.blockTokens)
         scratch = .allocate(capacity: store.scratchCapacity)
         current = UnsafePointer(slots)
-        slotOfBlock = [Int32](repeating: -1, count: store.blockCount)
+        slotOfBlock = [Int32](repeating: -1, count: shared != nil ? 0 : store.blockCount)
         blockOfSlot = [Int32](repeating: -1, count: slotCount)
         context = ZSTD_createDCtx()
     }
@@ -118,6 +122,7 @@ final class BlockCache {
     /// calls this some occurrences ahead of verifying them.
     @inline(__always)
     func prefetch(_ position: Int) {
+        if let shared { return shared.prefetch(position) }
         let block = position / store.blockTokens
         // Positions come from postings not yet checked (a damaged index): only a hint.
         guard block >= 0 && block < slotOfBlock.count else { return }
@@ -154,6 +159,12 @@ final class BlockCache {
     }
 
     private func load(_ block: Int) throws {
+        if let shared {
+            currentBlock = -1
+            current = try shared.values(of: block, scratch: scratch, context: context)
+            currentBlock = block
+            return
+        }
         let slot = Int(slotOfBlock[block])
         if slot >= 0 {
             current = UnsafePointer(slots + slot * store.blockTokens)

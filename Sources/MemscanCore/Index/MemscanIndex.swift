@@ -28,6 +28,9 @@ public final class MemscanIndex: @unchecked Sendable {
     let postings: UnsafeBufferPointer<UInt32>
     let tokenBlocks: BlockStore
     let positionBlocks: BlockStore?
+    /// The decompressed token store, shared by the threads scanning this index (nil
+    /// when it is too large: each thread then caches blocks itself).
+    let sharedTokens: SharedBlockCache?
 
     public convenience init(path: String, verifyChecksums: Bool = false) throws {
         try self.init(file: MappedFile(path: path), verifyChecksums: verifyChecksums)
@@ -132,6 +135,7 @@ public final class MemscanIndex: @unchecked Sendable {
             data: try section(.tokenBlocks, length: nil), blockTokens: header.blockTokens,
             totalValues: header.matchTokens, name: SectionKind.tokenBlocks.name, path: path,
             model: model, dictionary: dictionary)
+        sharedTokens = SharedBlockCache(store: tokenBlocks)
         let hasPositions = byKind[.positionBlocks] != nil || byKind[.positionBlockOffsets] != nil
         guard hasPositions == (header.ignorePattern != nil) else {
             throw fail("corrupt index: position sections \(hasPositions ? "present" : "missing") but ignore pattern \(header.ignorePattern == nil ? "absent" : "set")")

@@ -67,7 +67,7 @@ final class MatchFinder {
     init(index: MemscanIndex, maxOccurrences: Int) {
         self.index = index
         self.maxOccurrences = maxOccurrences
-        tokens = BlockCache(store: index.tokenBlocks)
+        tokens = BlockCache(store: index.tokenBlocks, shared: index.sharedTokens)
         positions = index.positionBlocks.map { BlockCache(store: $0) }
     }
 
