@@ -109,25 +109,7 @@ public final class IndexBuilder {
         header.ignorePattern = options.ignore
 
         // Pass 1: winnow a chunk of records at a time; count successor pairs on the way.
-        let directory = options.temporaryDirectory ?? SpillFile.defaultDirectory
-        let sorter = OccurrenceSorter(memoryOccurrences: options.memoryLimit.map {
-            Int(Double($0) * IndexBuilder.occurrenceShare) / (2 * MemoryLayout<ShingleOccurrence>.stride)
-        }, directory: directory)
-        // Per chunk token: its id copy, its hash and about 2 / (w + 1) selected shingles.
-        let chunkTokens = options.memoryLimit.map { max(1 << 16, Int(Double($0) * IndexBuilder.chunkShare) / 24) }
-            ?? IndexBuilder.defaultChunkTokens
-        var pairs = SuccessorModel.PairCounter(blockTokens: options.blockTokens)
-        var firstRecord = 0
-        while firstRecord < recordLengths.count {
-            var lastRecord = firstRecord + 1
-            while lastRecord < recordLengths.count
-                && Int(recordStarts[lastRecord + 1] - recordStarts[firstRecord]) <= chunkTokens { lastRecord += 1 }
-            let chunk = try tokens(Int(recordStarts[firstRecord]) ..< Int(recordStarts[lastRecord]))
-            pairs.add(chunk)
-            try sorter.append(contentsOf: sampleShingles(chunk, records: firstRecord ..< lastRecord, tokenHashes: tokenHashes))
-            firstRecord = lastRecord
-        }
-        let model = SuccessorModel(counts: pairs.counts, vocabCount: ranked.count)
+        let (sorter, model) = try winnowAndCountPairs(tokens: tokens, tokenHashes: tokenHashes)
         let sampledOccurrences = sorter.count
 
         var vocabBytes: [UInt8] = []
@@ -217,6 +199,30 @@ public final class IndexBuilder {
                                 vocabulary: ranked.count, sampledShingles: sampledOccurrences,
                                 distinctShingles: table.entries, fileBytes: fileBytes,
                                 seconds: MonotonicClock.now() - startTime)
+    }
+
+    /// Pass 1 of `write(to:)`: winnows every record, a chunk of records at a time (sorted
+    /// runs spill past the memory limit), and counts the successor pairs of the token store.
+    private func winnowAndCountPairs(tokens: (Range<Int>) throws -> [UInt32],
+                                     tokenHashes: [UInt64]) throws -> (OccurrenceSorter, SuccessorModel) {
+        let sorter = OccurrenceSorter(memoryOccurrences: options.memoryLimit.map {
+            Int(Double($0) * IndexBuilder.occurrenceShare) / (2 * MemoryLayout<ShingleOccurrence>.stride)
+        }, directory: options.temporaryDirectory ?? SpillFile.defaultDirectory)
+        // Per chunk token: its id copy, its hash and about 2 / (w + 1) selected shingles.
+        let chunkTokens = options.memoryLimit.map { max(1 << 16, Int(Double($0) * IndexBuilder.chunkShare) / 24) }
+            ?? IndexBuilder.defaultChunkTokens
+        var pairs = SuccessorModel.PairCounter(blockTokens: options.blockTokens)
+        var firstRecord = 0
+        while firstRecord < recordLengths.count {
+            var lastRecord = firstRecord + 1
+            while lastRecord < recordLengths.count
+                && Int(recordStarts[lastRecord + 1] - recordStarts[firstRecord]) <= chunkTokens { lastRecord += 1 }
+            let chunk = try tokens(Int(recordStarts[firstRecord]) ..< Int(recordStarts[lastRecord]))
+            pairs.add(chunk)
+            try sorter.append(contentsOf: sampleShingles(chunk, records: firstRecord ..< lastRecord, tokenHashes: tokenHashes))
+            firstRecord = lastRecord
+        }
+        return (sorter, SuccessorModel(counts: pairs.counts, vocabCount: tokenHashes.count))
     }
 
     /// Winnows the records `records`, whose tokens (final ids) are `chunk`, in parallel
