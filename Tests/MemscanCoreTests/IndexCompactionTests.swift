@@ -39,7 +39,12 @@ struct IndexCompactionTests {
         }
         let table = try ShingleTableBuilder.build(occurrences: occurrences, recordStarts: [0, UInt64(limit)], matchTokens: limit)
         #expect(table.maxDisplacement <= table.geometry.maxDisplacement)
-        table.words.withUnsafeBytes { raw in
+        // Built through a window of 20 buckets (spilling the rest), the table is the same.
+        let windowed = try ShingleTableBuilder.build(occurrences: occurrences, recordStarts: [0, UInt64(limit)],
+                                                     matchTokens: limit, windowBuckets: 20)
+        #expect(try windowed.buckets.words() == table.buckets.words())
+        #expect(windowed.multiEntries == table.multiEntries && windowed.postings == table.postings)
+        try table.buckets.words().withUnsafeBytes { raw in
             var probe = ms_table(bytes: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), bucket_count: UInt64(table.bucketCount),
                                  fingerprint_mask: (1 << UInt64(table.geometry.fingerprintBits)) - 1,
                                  max_displacement: UInt32(table.maxDisplacement), slots: UInt32(table.geometry.slots),

@@ -10,9 +10,9 @@ import CMemscanShims
 /// stays in memory unless `memoryLimit` says otherwise. `write(to:)` then ranks the
 /// vocabulary, samples shingles by winnowing a chunk of records at a time (sorted runs
 /// spill to disk past the limit), counts successor pairs, streams the compressed token
-/// store into the file, and builds the shingle table from the merged runs. Only the
-/// vocabulary, the per-record tables and the shingle table (about half the index)
-/// are held whole in memory.
+/// store into the file, and builds the shingle table from the merged runs through a
+/// window of buckets. Only the vocabulary, the per-record tables and the multi-entry
+/// postings (about 0.1 byte per token) are held whole in memory.
 public final class IndexBuilder {
     public let options: IndexBuildOptions
     private let tokenizer: Tokenizer
@@ -30,8 +30,9 @@ public final class IndexBuilder {
 
     /// Shares of --memory-limit: the token spool, the occurrence runs, the records
     /// winnowed at once (tokens, their hashes and selected shingles), with --ignore the
-    /// position spool. The rest is left for the shingle table and small structures.
-    private static let streamShare = 0.25, occurrenceShare = 0.2, chunkShare = 0.1, positionShare = 0.1
+    /// position spool, the window of shingle-table buckets being filled. The rest is left for
+    /// the per-record tables, multi-entries and small structures.
+    private static let streamShare = 0.25, occurrenceShare = 0.2, chunkShare = 0.1, positionShare = 0.1, tableShare = 0.1
     /// Records winnowed at once without a limit (bounds the copy of their tokens).
     private static let defaultChunkTokens = 1 << 23
 
@@ -179,14 +180,21 @@ public final class IndexBuilder {
         }
 
         // Pass 3: the shingle table from the merged occurrence runs.
-        let table = try ShingleTableBuilder.build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens)
+        let table = try ShingleTableBuilder.build(
+            sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens,
+            windowBuckets: options.memoryLimit.map { Int(Double($0) * IndexBuilder.tableShare) / IndexFormat.bucketSize },
+            directory: options.temporaryDirectory ?? SpillFile.defaultDirectory)
         header.bucketCount = table.bucketCount
         header.maxDisplacement = table.maxDisplacement
         header.tableGeometry = table.geometry
         header.tableEntries = table.entries
         header.sampledOccurrences = sampledOccurrences
         header.multiEntryCount = table.multiEntries.count / 3
-        try write(.shingleTable, table.words)
+        try writer.beginSection()
+        try table.buckets.write { try writer.write($0) }
+        let tableSection = writer.endSection()
+        entries.append(SectionEntry(kind: .shingleTable, offset: tableSection.offset, length: tableSection.length,
+                                    checksum: tableSection.checksum))
         try write(.multiEntries, table.multiEntries)
         try write(.postings, table.postings)
 

@@ -51,7 +51,7 @@ struct ShingleTable {
     var maxDisplacement = 0
     var entries = 0
     /// 8 words (64 bytes) per bucket, slots bit-packed from bit 0 of the first word.
-    var words: [UInt64] = []
+    var buckets: BucketStore
     /// (postings start, occurrences, records) per multi-occurrence entry.
     var multiEntries: [UInt32] = []
     var postings: [UInt32] = []
@@ -62,19 +62,25 @@ enum ShingleTableBuilder {
     /// this full; the table is the largest section, so its load sets the index size.
     static let maxLoad = 0.95
 
-    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int) throws -> ShingleTable {
+    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int,
+                      windowBuckets: Int? = nil) throws -> ShingleTable {
         let sorter = OccurrenceSorter(memoryOccurrences: nil, directory: SpillFile.defaultDirectory)
         try sorter.append(contentsOf: input)
-        return try build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens)
+        return try build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens,
+                         windowBuckets: windowBuckets, directory: SpillFile.defaultDirectory)
     }
 
-    static func build(sorted occurrences: SortedOccurrences, recordStarts: [UInt64], matchTokens: Int) throws -> ShingleTable {
+    /// - Parameter windowBuckets: buckets held in memory while building (nil: all; see `BucketStore`).
+    static func build(sorted occurrences: SortedOccurrences, recordStarts: [UInt64], matchTokens: Int,
+                      windowBuckets: Int?, directory: String) throws -> ShingleTable {
         let distinct = occurrences.distinctKeys
         let geometry = ShingleTableGeometry.forValues(below: max(matchTokens, occurrences.count))
         var bucketCount = max(1, Int((Double(distinct) / (Double(geometry.slots) * maxLoad)).rounded(.up)))
         while true {
             if let table = try tryBuild(sorted: occurrences, geometry: geometry, bucketCount: bucketCount,
-                                        recordStarts: recordStarts) { return table }
+                                        recordStarts: recordStarts, windowBuckets: windowBuckets, directory: directory) {
+                return table
+            }
             bucketCount += bucketCount / 64 + 1  // a run longer than the displacement limit: spread it out
         }
     }
@@ -82,18 +88,21 @@ enum ShingleTableBuilder {
     /// One attempt at `bucketCount` buckets; nil when some entry would sit further from
     /// its home bucket than the tag can say.
     private static func tryBuild(sorted occurrences: SortedOccurrences, geometry: ShingleTableGeometry,
-                                 bucketCount: Int, recordStarts: [UInt64]) throws -> ShingleTable? {
-        var table = ShingleTable(geometry: geometry)
+                                 bucketCount: Int, recordStarts: [UInt64], windowBuckets: Int?,
+                                 directory: String) throws -> ShingleTable? {
+        var table = ShingleTable(geometry: geometry, buckets: BucketStore(
+            bucketCount: bucketCount, headBuckets: geometry.maxDisplacement + 1, windowBuckets: windowBuckets,
+            directory: directory))
         table.bucketCount = bucketCount
-        table.words = [UInt64](repeating: 0, count: bucketCount * 8)
         var fill = [UInt8](repeating: 0, count: bucketCount)
         var cursor = 0
         var run: [(fingerprint: UInt64, position: UInt32)] = []
         var runHome = -1
         let multiFlag = UInt64(1) << UInt64(geometry.valueBits - 1)
         // Places the entries of one home bucket (occurrences arrive grouped by home).
-        func placeRun() -> Bool {
+        func placeRun() throws -> Bool {
             guard !run.isEmpty else { return true }
+            try table.buckets.advance(to: runHome)
             run.sort { $0.fingerprint != $1.fingerprint ? $0.fingerprint < $1.fingerprint : $0.position < $1.position }
             var j = 0
             while j < run.count {
@@ -122,22 +131,22 @@ enum ShingleTableBuilder {
         let complete = try occurrences.forEach { occurrence in
             let home = Int(ms_home_bucket(occurrence.key, UInt64(bucketCount)))
             if home != runHome {
-                guard placeRun() else { return false }
+                guard try placeRun() else { return false }
                 runHome = home
             }
             run.append((geometry.fingerprint(occurrence.key), occurrence.position))
             return true
         }
-        guard complete, placeRun() else { return nil }
+        guard complete, try placeRun() else { return nil }
         return table
     }
 
     /// Writes a slot field (at most 57 bits) at its bit offset; it may straddle two words.
     private static func store(_ field: UInt64, bucket: Int, slot: Int, in table: inout ShingleTable) {
         let bit = slot * table.geometry.slotBits
-        let word = bucket * 8 + bit / 64, shift = bit % 64
-        table.words[word] |= field << UInt64(shift)
-        if shift + table.geometry.slotBits > 64 { table.words[word + 1] |= field >> UInt64(64 - shift) }
+        let word = bit / 64, shift = bit % 64
+        table.buckets.or(field << UInt64(shift), bucket: bucket, word: word)
+        if shift + table.geometry.slotBits > 64 { table.buckets.or(field >> UInt64(64 - shift), bucket: bucket, word: word + 1) }
     }
 
     /// Slot value: the position itself for a single occurrence, else a multi entry.
