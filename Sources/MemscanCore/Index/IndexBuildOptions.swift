@@ -14,8 +14,8 @@ public struct IndexBuildOptions: Sendable {
     public var zstdLevel: Int = 3
     public var threads: Int = 1
     /// Bytes the build's corpus-sized buffers may hold (nil: no limit). Past it the token
-    /// stream and the sorted shingle runs spill to temporary files; the vocabulary,
-    /// per-record tables and the shingle table itself stay in memory.
+    /// stream, the sorted shingle runs and the table's buckets spill to temporary files;
+    /// the vocabulary, per-record tables and multi-entry postings stay in memory.
     public var memoryLimit: Int? = nil
     /// Where spill files go (nil: $TMPDIR, else /tmp). They are unlinked on creation.
     public var temporaryDirectory: String? = nil
