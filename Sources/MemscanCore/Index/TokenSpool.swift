@@ -16,7 +16,6 @@ final class TokenSpool {
     }
 
     var count: Int { spilled + buffer.count }
-    var isSpilled: Bool { file != nil }
 
     @inline(__always)
     func append(_ value: UInt32) throws {
