@@ -16,6 +16,8 @@ public enum IndexDescription {
         lines.append("vocabulary:       \(h.vocabCount)")
         lines.append("sampled shingles: \(h.sampledOccurrences)")
         lines.append("table entries:    \(h.tableEntries) in \(h.bucketCount) buckets (max displacement \(h.maxDisplacement))")
+        let g = h.tableGeometry
+        lines.append("table slots:      \(g.slots) per bucket of \(g.slotBits) bits (fingerprint \(g.fingerprintBits), displacement \(g.displacementBits), value \(g.valueBits))")
         lines.append("token blocks:     \(h.blockCount) of \(h.blockTokens) tokens, zstd level \(h.zstdLevel)")
         lines.append("file size:        \(index.fileSize) bytes, \(bytesPerToken(index)) bytes/token")
         lines.append("sections:")
@@ -47,6 +49,9 @@ public enum IndexDescription {
         json.field("table_entries", h.tableEntries)
         json.field("buckets", h.bucketCount)
         json.field("max_displacement", h.maxDisplacement)
+        json.field("slots_per_bucket", h.tableGeometry.slots)
+        json.field("fingerprint_bits", h.tableGeometry.fingerprintBits)
+        json.field("value_bits", h.tableGeometry.valueBits)
         json.field("multi_entries", h.multiEntryCount)
         json.field("block_tokens", h.blockTokens)
         json.field("blocks", h.blockCount)
