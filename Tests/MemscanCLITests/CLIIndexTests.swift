@@ -33,6 +33,10 @@ import Testing
         #expect(int(object["records"]) == 200)
         #expect(object["tokenizer"] as? String == "codes")
         #expect(object["ignore"] is NSNull)
+        // The table geometry fits a 64-byte bucket (format 2).
+        let slots = int(object["slots_per_bucket"]) ?? 0, fingerprint = int(object["fingerprint_bits"]) ?? 0
+        let value = int(object["value_bits"]) ?? 0
+        #expect(slots >= 1 && fingerprint >= 12 && slots * (fingerprint + 3 + value) <= 512, "\(slots) \(fingerprint) \(value)")
         // Corpus tokens: the sum of the sample records' lengths.
         let records = try parseJSONL(String(decoding: try Data(contentsOf: URL(fileURLWithPath: CLI.sample("records.jsonl"))), as: UTF8.self))
         let corpusTokens = records.map { ($0["tokens"] as? [Any])?.count ?? 0 }.reduce(0, +)
