@@ -14,8 +14,8 @@ public struct IndexBuildOptions: Sendable {
     public var zstdLevel: Int = 3
     public var threads: Int = 1
     /// Bytes the build's corpus-sized buffers may hold (nil: no limit). Past it the token
-    /// stream, the sorted shingle runs and the table's buckets spill to temporary files;
-    /// the vocabulary, per-record tables and multi-entry postings stay in memory.
+    /// stream, the sorted shingle runs, the table's buckets and postings spill to temporary
+    /// files; the vocabulary and the per-record tables stay in memory.
     public var memoryLimit: Int? = nil
     /// Where spill files go (nil: $TMPDIR, else /tmp). They are unlinked on creation.
     public var temporaryDirectory: String? = nil

@@ -11,8 +11,8 @@ import CMemscanShims
 /// vocabulary, samples shingles by winnowing a chunk of records at a time (sorted runs
 /// spill to disk past the limit), counts successor pairs, streams the compressed token
 /// store into the file, and builds the shingle table from the merged runs through a
-/// window of buckets. Only the vocabulary, the per-record tables and the multi-entry
-/// postings (about 0.1 byte per token) are held whole in memory.
+/// window of buckets. Only the vocabulary and the per-record tables are held whole in
+/// memory.
 public final class IndexBuilder {
     public let options: IndexBuildOptions
     private let tokenizer: Tokenizer
@@ -30,9 +30,10 @@ public final class IndexBuilder {
 
     /// Shares of --memory-limit: the token spool, the occurrence runs, the records
     /// winnowed at once (tokens, their hashes and selected shingles), with --ignore the
-    /// position spool, the window of shingle-table buckets being filled. The rest is left for
-    /// the per-record tables, multi-entries and small structures.
-    private static let streamShare = 0.25, occurrenceShare = 0.2, chunkShare = 0.1, positionShare = 0.1, tableShare = 0.1
+    /// position spool, the window of shingle-table buckets being filled, each of the postings
+    /// and multi-entry spools. The rest is left for the per-record tables and small structures.
+    private static let streamShare = 0.25, occurrenceShare = 0.2, chunkShare = 0.1, positionShare = 0.1, tableShare = 0.1,
+                              postingShare = 0.05
     /// Records winnowed at once without a limit (bounds the copy of their tokens).
     private static let defaultChunkTokens = 1 << 23
 
@@ -183,6 +184,7 @@ public final class IndexBuilder {
         let table = try ShingleTableBuilder.build(
             sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens,
             windowBuckets: options.memoryLimit.map { Int(Double($0) * IndexBuilder.tableShare) / IndexFormat.bucketSize },
+            postingValues: options.memoryLimit.map { Int(Double($0) * IndexBuilder.postingShare) / 4 },
             directory: options.temporaryDirectory ?? SpillFile.defaultDirectory)
         header.bucketCount = table.bucketCount
         header.maxDisplacement = table.maxDisplacement
@@ -195,8 +197,12 @@ public final class IndexBuilder {
         let tableSection = writer.endSection()
         entries.append(SectionEntry(kind: .shingleTable, offset: tableSection.offset, length: tableSection.length,
                                     checksum: tableSection.checksum))
-        try write(.multiEntries, table.multiEntries)
-        try write(.postings, table.postings)
+        for (kind, spool) in [(SectionKind.multiEntries, table.multiEntries), (.postings, table.postings)] {
+            try writer.beginSection()
+            try spool.write { try writer.write($0) }
+            let section = writer.endSection()
+            entries.append(SectionEntry(kind: kind, offset: section.offset, length: section.length, checksum: section.checksum))
+        }
 
         try writer.pad(to: IndexFormat.alignment)
         precondition(entries.count == sectionCount, "the reserved header has room for \(sectionCount) sections")

@@ -53,8 +53,8 @@ struct ShingleTable {
     /// 8 words (64 bytes) per bucket, slots bit-packed from bit 0 of the first word.
     var buckets: BucketStore
     /// (postings start, occurrences, records) per multi-occurrence entry.
-    var multiEntries: [UInt32] = []
-    var postings: [UInt32] = []
+    var multiEntries: TokenSpool
+    var postings: TokenSpool
 }
 
 enum ShingleTableBuilder {
@@ -63,22 +63,26 @@ enum ShingleTableBuilder {
     static let maxLoad = 0.95
 
     static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int,
-                      windowBuckets: Int? = nil) throws -> ShingleTable {
+                      windowBuckets: Int? = nil, postingValues: Int? = nil) throws -> ShingleTable {
         let sorter = OccurrenceSorter(memoryOccurrences: nil, directory: SpillFile.defaultDirectory)
         try sorter.append(contentsOf: input)
         return try build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens,
-                         windowBuckets: windowBuckets, directory: SpillFile.defaultDirectory)
+                         windowBuckets: windowBuckets, postingValues: postingValues, directory: SpillFile.defaultDirectory)
     }
 
-    /// - Parameter windowBuckets: buckets held in memory while building (nil: all; see `BucketStore`).
+    /// - Parameters:
+    ///   - windowBuckets: buckets held in memory while building (nil: all; see `BucketStore`).
+    ///   - postingValues: postings and multi-entry values each held in memory before they
+    ///     spill (nil: all).
     static func build(sorted occurrences: SortedOccurrences, recordStarts: [UInt64], matchTokens: Int,
-                      windowBuckets: Int?, directory: String) throws -> ShingleTable {
+                      windowBuckets: Int?, postingValues: Int?, directory: String) throws -> ShingleTable {
         let distinct = occurrences.distinctKeys
         let geometry = ShingleTableGeometry.forValues(below: max(matchTokens, occurrences.count))
         var bucketCount = max(1, Int((Double(distinct) / (Double(geometry.slots) * maxLoad)).rounded(.up)))
         while true {
             if let table = try tryBuild(sorted: occurrences, geometry: geometry, bucketCount: bucketCount,
-                                        recordStarts: recordStarts, windowBuckets: windowBuckets, directory: directory) {
+                                        recordStarts: recordStarts, windowBuckets: windowBuckets,
+                                        postingValues: postingValues, directory: directory) {
                 return table
             }
             bucketCount += bucketCount / 64 + 1  // a run longer than the displacement limit: spread it out
@@ -89,10 +93,13 @@ enum ShingleTableBuilder {
     /// its home bucket than the tag can say.
     private static func tryBuild(sorted occurrences: SortedOccurrences, geometry: ShingleTableGeometry,
                                  bucketCount: Int, recordStarts: [UInt64], windowBuckets: Int?,
-                                 directory: String) throws -> ShingleTable? {
-        var table = ShingleTable(geometry: geometry, buckets: BucketStore(
-            bucketCount: bucketCount, headBuckets: geometry.maxDisplacement + 1, windowBuckets: windowBuckets,
-            directory: directory))
+                                 postingValues: Int?, directory: String) throws -> ShingleTable? {
+        var table = ShingleTable(
+            geometry: geometry,
+            buckets: BucketStore(bucketCount: bucketCount, headBuckets: geometry.maxDisplacement + 1,
+                                 windowBuckets: windowBuckets, directory: directory),
+            multiEntries: TokenSpool(memoryValues: postingValues, directory: directory),
+            postings: TokenSpool(memoryValues: postingValues, directory: directory))
         table.bucketCount = bucketCount
         var fill = [UInt8](repeating: 0, count: bucketCount)
         var cursor = 0
@@ -117,7 +124,7 @@ enum ShingleTableBuilder {
                 let bucket = cursor % bucketCount
                 let slot = Int(fill[bucket])
                 fill[bucket] += 1
-                let value = value(for: run[j ..< end], table: &table, recordStarts: recordStarts, multiFlag: multiFlag)
+                let value = try value(for: run[j ..< end], table: &table, recordStarts: recordStarts, multiFlag: multiFlag)
                 let tag = run[j].fingerprint << UInt64(geometry.displacementBits) | UInt64(displacement)
                 let tagBits = geometry.fingerprintBits + geometry.displacementBits
                 store(tag | value << UInt64(tagBits), bucket: bucket, slot: slot, in: &table)
@@ -151,7 +158,7 @@ enum ShingleTableBuilder {
 
     /// Slot value: the position itself for a single occurrence, else a multi entry.
     private static func value(for group: ArraySlice<(fingerprint: UInt64, position: UInt32)>, table: inout ShingleTable,
-                              recordStarts: [UInt64], multiFlag: UInt64) -> UInt64 {
+                              recordStarts: [UInt64], multiFlag: UInt64) throws -> UInt64 {
         if group.count == 1 { return UInt64(group.first!.position) }
         let index = UInt64(table.multiEntries.count / 3)
         var records = 0
@@ -163,10 +170,10 @@ enum ShingleTableBuilder {
                 lastRecord = record
             }
         }
-        table.multiEntries.append(UInt32(table.postings.count))
-        table.multiEntries.append(UInt32(group.count))
-        table.multiEntries.append(UInt32(records))
-        for occurrence in group { table.postings.append(occurrence.position) }
+        try table.multiEntries.append(UInt32(table.postings.count))
+        try table.multiEntries.append(UInt32(group.count))
+        try table.multiEntries.append(UInt32(records))
+        for occurrence in group { try table.postings.append(occurrence.position) }
         return multiFlag | index
     }
 }

@@ -1,6 +1,7 @@
-/// An append-only store of UInt32 values (the corpus token stream, or with --ignore
-/// the original positions) that stays in memory up to `memoryValues` and then moves
-/// to a spill file, flushing in chunks: what lets a build stay under --memory-limit.
+/// An append-only store of UInt32 values (the corpus token stream, with --ignore the
+/// original positions, the shingle table's postings) that stays in memory up to
+/// `memoryValues` and then moves to a spill file, flushing in chunks: what lets a
+/// build stay under --memory-limit.
 final class TokenSpool {
     private let memoryValues: Int
     private let directory: String
@@ -11,7 +12,7 @@ final class TokenSpool {
 
     /// - Parameter memoryValues: values kept in memory before spilling (nil: never spill).
     init(memoryValues: Int?, directory: String) {
-        self.memoryValues = max(1 << 16, memoryValues ?? Int.max)
+        self.memoryValues = max(1 << 12, memoryValues ?? Int.max)
         self.directory = directory
     }
 
@@ -28,6 +29,23 @@ final class TokenSpool {
         try buffer.withUnsafeBytes { try file!.append($0) }
         spilled += buffer.count
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands out every value in order, a chunk at a time.
+    func write(_ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var chunk: [UInt32] = []
+        for start in stride(from: 0, to: count, by: 1 << 18) {
+            chunk.removeAll(keepingCapacity: true)
+            try read(start ..< min(count, start + (1 << 18)), into: &chunk)
+            try chunk.withUnsafeBytes { try emit($0) }
+        }
+    }
+
+    /// Every value (tests, small stores).
+    func all() throws -> [UInt32] {
+        var values: [UInt32] = []
+        try read(0 ..< count, into: &values)
+        return values
     }
 
     /// Appends the values at `range` to `values`.
