@@ -435,7 +435,8 @@ def verdicts(r):
         f"({build['peak_rss_bytes'] / build['corpus_tokens']:.1f} B/corpus token)")
     bounded = r.get("bounded_build")
     if bounded:
-        row(f"build --memory-limit {bounded['memory_limit_mib']}M (< index)",
+        below = " (< index)" if bounded["memory_limit_mib"] * 2**20 < build["file_bytes"] else ""
+        row(f"build --memory-limit {bounded['memory_limit_mib']}M{below}",
             f"{bounded['tokens_per_second_per_core'] / 1e6:.2f} M tok/s/core, peak {bounded['peak_rss_bytes'] / 2**20:.0f} MiB "
             f"(index {build['file_bytes'] / 2**20:.0f}), same bytes: {'yes' if bounded['identical'] else 'NO'}",
             ">= 2 M tok/s/core", bounded["identical"] and bounded["tokens_per_second_per_core"] >= 2e6)
