@@ -236,3 +236,32 @@ struct SharedBlockCacheTests {
         for case let problem? in failures.take() { Issue.record("\(problem)") }
     }
 }
+
+// Test conveniences over the builder's streaming pieces.
+extension ShingleTableBuilder {
+    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int,
+                      windowBuckets: Int? = nil, postingValues: Int? = nil) throws -> ShingleTable {
+        let sorter = OccurrenceSorter(memoryOccurrences: nil, directory: SpillFile.defaultDirectory)
+        try sorter.append(contentsOf: input)
+        return try build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens,
+                         windowBuckets: windowBuckets, postingValues: postingValues, directory: SpillFile.defaultDirectory)
+    }
+}
+
+extension BucketStore {
+    /// The whole table as words.
+    func words() throws -> [UInt64] {
+        var all: [UInt64] = []
+        try write { bytes in all.append(contentsOf: bytes.bindMemory(to: UInt64.self)) }
+        return all
+    }
+}
+
+extension ValueSpool {
+    /// Every value.
+    func all() throws -> [UInt32] {
+        var values: [UInt32] = []
+        try read(0 ..< count, into: &values)
+        return values
+    }
+}

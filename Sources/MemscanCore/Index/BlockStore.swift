@@ -1,7 +1,4 @@
 import CMemscanShims
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Read access to a zstd-blocked UInt32 store inside the mapped index.
 struct BlockStore: @unchecked Sendable {
@@ -60,74 +57,38 @@ struct BlockStore: @unchecked Sendable {
     }
 }
 
-/// A thread's access to decompressed blocks. With a `SharedBlockCache` (token stores
-/// of up to 256 M tokens) it only remembers the current block; otherwise it keeps its
-/// own cache. Verification keeps coming back to the same records (templates held by
-/// hundreds of records are hit by many generations), so that cache is large, up to
-/// 64 M tokens (256 MiB): fixed slots in one allocation (pages are only touched when
-/// used), a direct block -> slot table, FIFO eviction.
+/// A thread's access to decompressed blocks: the current block, and behind it the
+/// `SharedBlockCache` of the index (token stores of up to 256 M tokens) or a cache of
+/// its own (`PrivateBlockSlots`).
 final class BlockCache {
     let store: BlockStore
     private let shared: SharedBlockCache?
+    private let own: PrivateBlockSlots?
     private let context: OpaquePointer?
-    private let slots: UnsafeMutablePointer<UInt32>
-    private let slotsAreMapped: Bool
     private let scratch: UnsafeMutablePointer<UInt8>
-    private let slotCount: Int
-    private var slotOfBlock: [Int32]
-    private var blockOfSlot: [Int32]
-    private var nextSlot = 0
     /// The block most recently asked for, and where its values are.
     private(set) var currentBlock = -1
     private(set) var current: UnsafePointer<UInt32>
-    private(set) var decompressions = 0
 
     init(store: BlockStore, shared: SharedBlockCache? = nil, capacityTokens: Int = 64 << 20) {
         self.store = store
         self.shared = shared
-        // With a shared cache the own slots are never used: keep them minimal.
-        slotCount = shared != nil ? 1 : max(4, min(store.blockCount, capacityTokens / max(1, store.blockTokens)))
-        let mapped = BlockCache.mapSlots(bytes: slotCount * store.blockTokens * MemoryLayout<UInt32>.stride)
-        slotsAreMapped = mapped != nil
-        slots = mapped ?? .allocate(capacity: slotCount * store.blockTokens)
+        own = shared == nil ? PrivateBlockSlots(store: store, capacityTokens: capacityTokens) : nil
+        current = shared?.base ?? own!.base
         scratch = .allocate(capacity: store.scratchCapacity)
-        current = UnsafePointer(slots)
-        slotOfBlock = [Int32](repeating: -1, count: shared != nil ? 0 : store.blockCount)
-        blockOfSlot = [Int32](repeating: -1, count: slotCount)
         context = ZSTD_createDCtx()
     }
 
     deinit {
         ZSTD_freeDCtx(context)
-        if slotsAreMapped {
-            munmap(slots, slotCount * store.blockTokens * MemoryLayout<UInt32>.stride)
-        } else {
-            slots.deallocate()
-        }
         scratch.deallocate()
-    }
-
-    /// Anonymous memory for the slots, on transparent huge pages where the kernel allows:
-    /// verification jumps between thousands of blocks per generation, and with 4 KiB
-    /// pages nearly every jump was a TLB miss as well as a cache miss.
-    /// Nil when the kernel refuses the mapping (the caller then allocates plainly).
-    private static func mapSlots(bytes: Int) -> UnsafeMutablePointer<UInt32>? {
-        guard let memory = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              memory != MAP_FAILED else { return nil }
-        _ = madvise(memory, bytes, 14 /* MADV_HUGEPAGE */)
-        return memory.bindMemory(to: UInt32.self, capacity: bytes / MemoryLayout<UInt32>.stride)
     }
 
     /// Starts loading the cache line of `position` when its block is cached: the scan
     /// calls this some occurrences ahead of verifying them.
     @inline(__always)
     func prefetch(_ position: Int) {
-        if let shared { return shared.prefetch(position) }
-        let block = position / store.blockTokens
-        // Positions come from postings not yet checked (a damaged index): only a hint.
-        guard block >= 0 && block < slotOfBlock.count else { return }
-        let slot = Int(slotOfBlock[block])
-        if slot >= 0 { ms_prefetch(slots + slot * store.blockTokens + (position - block * store.blockTokens)) }
+        if let shared { shared.prefetch(position) } else { own!.prefetch(position) }
     }
 
     /// The values of the block holding `position`, and the global position of its first
@@ -159,29 +120,69 @@ final class BlockCache {
     }
 
     private func load(_ block: Int) throws {
+        currentBlock = -1
         if let shared {
-            currentBlock = -1
             current = try shared.values(of: block, scratch: scratch, context: context)
-            currentBlock = block
-            return
-        }
-        let slot = Int(slotOfBlock[block])
-        if slot >= 0 {
-            current = UnsafePointer(slots + slot * store.blockTokens)
         } else {
-            let target = nextSlot
-            nextSlot = nextSlot + 1 == slotCount ? 0 : nextSlot + 1
-            let evicted = Int(blockOfSlot[target])
-            if evicted >= 0 { slotOfBlock[evicted] = -1 }
-            blockOfSlot[target] = -1
-            let destination = slots + target * store.blockTokens
-            currentBlock = -1
-            try store.decompress(block, into: destination, scratch: scratch, context: context)
-            decompressions += 1
-            slotOfBlock[block] = Int32(target)
-            blockOfSlot[target] = Int32(block)
-            current = UnsafePointer(destination)
+            current = try own!.values(of: block, scratch: scratch, context: context)
         }
         currentBlock = block
+    }
+}
+
+/// A thread's own cache of decompressed blocks, for token stores too large to share
+/// whole. Verification keeps coming back to the same records (templates held by
+/// hundreds of records are hit by many generations), so it is large, up to 64 M tokens
+/// (256 MiB): fixed slots in one reservation, a direct block -> slot table, FIFO eviction.
+final class PrivateBlockSlots {
+    let store: BlockStore
+    private let slots: UnsafeMutablePointer<UInt32>
+    private let slotsAreMapped: Bool
+    private let slotCount: Int
+    private var slotOfBlock: [Int32]
+    private var blockOfSlot: [Int32]
+    private var nextSlot = 0
+
+    var base: UnsafePointer<UInt32> { UnsafePointer(slots) }
+    private var slotBytes: Int { slotCount * store.blockTokens * MemoryLayout<UInt32>.stride }
+
+    init(store: BlockStore, capacityTokens: Int) {
+        self.store = store
+        slotCount = max(4, min(store.blockCount, capacityTokens / max(1, store.blockTokens)))
+        let bytes = slotCount * store.blockTokens * MemoryLayout<UInt32>.stride
+        let mapped = AnonymousMemory.map(bytes: bytes, hugePages: true)
+        slotsAreMapped = mapped != nil
+        slots = mapped?.bindMemory(to: UInt32.self, capacity: bytes / MemoryLayout<UInt32>.stride)
+            ?? .allocate(capacity: slotCount * store.blockTokens)
+        slotOfBlock = [Int32](repeating: -1, count: store.blockCount)
+        blockOfSlot = [Int32](repeating: -1, count: slotCount)
+    }
+
+    deinit {
+        if slotsAreMapped { AnonymousMemory.unmap(slots, bytes: slotBytes) } else { slots.deallocate() }
+    }
+
+    @inline(__always)
+    func prefetch(_ position: Int) {
+        let block = position / store.blockTokens
+        // Positions come from postings not yet checked (a damaged index): only a hint.
+        guard block >= 0 && block < slotOfBlock.count else { return }
+        let slot = Int(slotOfBlock[block])
+        if slot >= 0 { ms_prefetch(slots + slot * store.blockTokens + (position - block * store.blockTokens)) }
+    }
+
+    func values(of block: Int, scratch: UnsafeMutablePointer<UInt8>, context: OpaquePointer?) throws -> UnsafePointer<UInt32> {
+        let slot = Int(slotOfBlock[block])
+        if slot >= 0 { return UnsafePointer(slots + slot * store.blockTokens) }
+        let target = nextSlot
+        nextSlot = nextSlot + 1 == slotCount ? 0 : nextSlot + 1
+        let evicted = Int(blockOfSlot[target])
+        if evicted >= 0 { slotOfBlock[evicted] = -1 }
+        blockOfSlot[target] = -1
+        let destination = slots + target * store.blockTokens
+        try store.decompress(block, into: destination, scratch: scratch, context: context)
+        slotOfBlock[block] = Int32(target)
+        blockOfSlot[target] = Int32(block)
+        return UnsafePointer(destination)
     }
 }

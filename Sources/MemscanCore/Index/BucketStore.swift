@@ -69,12 +69,4 @@ struct BucketStore {
         let remaining = max(0, bucketCount - windowStart) * BucketStore.wordsPerBucket
         try window.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0 ..< remaining * 8])) }
     }
-
-    /// The whole table as words (tests, and tables that never left memory).
-    func words() throws -> [UInt64] {
-        var all: [UInt64] = []
-        all.reserveCapacity(bucketCount * BucketStore.wordsPerBucket)
-        try write { bytes in all.append(contentsOf: bytes.bindMemory(to: UInt64.self)) }
-        return all
-    }
 }

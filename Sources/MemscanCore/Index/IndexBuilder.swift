@@ -18,9 +18,9 @@ public final class IndexBuilder {
     private let tokenizer: Tokenizer
     private var vocabulary: VocabularyBuilder
     /// Matching tokens of all records, provisional ids.
-    private let stream: TokenSpool
+    private let stream: ValueSpool
     /// With --ignore: original in-record index of each matching token.
-    private let positions: TokenSpool?
+    private let positions: ValueSpool?
     private var recordStarts: [UInt64] = [0]
     private var recordLengths: [UInt32] = []
     private var recordIdBytes: [UInt8] = []
@@ -44,10 +44,10 @@ public final class IndexBuilder {
         let ignore = try options.ignore.map { try IgnorePattern($0) }
         vocabulary = VocabularyBuilder(seed: IndexBuildOptions.tokenSeed, ignore: ignore)
         let directory = options.temporaryDirectory ?? SpillFile.defaultDirectory
-        stream = TokenSpool(memoryValues: options.memoryLimit.map { Int(Double($0) * IndexBuilder.streamShare) / 4 },
+        stream = ValueSpool(memoryValues: options.memoryLimit.map { Int(Double($0) * IndexBuilder.streamShare) / 4 },
                             directory: directory)
         positions = ignore == nil ? nil
-            : TokenSpool(memoryValues: options.memoryLimit.map { Int(Double($0) * IndexBuilder.positionShare) / 4 },
+            : ValueSpool(memoryValues: options.memoryLimit.map { Int(Double($0) * IndexBuilder.positionShare) / 4 },
                          directory: directory)
     }
 
@@ -126,23 +126,25 @@ public final class IndexBuilder {
 
         let writer = try AtomicFileWriter(path: path)
         var entries: [SectionEntry] = []
-        func write(_ kind: SectionKind, _ bytes: UnsafeRawBufferPointer) throws {
+        /// Writes one section with whatever `fill` writes, in pieces if it likes.
+        func section<T>(_ kind: SectionKind, _ fill: () throws -> T) throws -> T {
             try writer.beginSection()
-            try writer.write(bytes)
+            let result = try fill()
             let section = writer.endSection()
             entries.append(SectionEntry(kind: kind, offset: section.offset, length: section.length, checksum: section.checksum))
+            return result
         }
-        func write<T>(_ kind: SectionKind, _ array: [T]) throws { try array.withUnsafeBytes { try write(kind, $0) } }
+        func write<T>(_ kind: SectionKind, _ array: [T]) throws {
+            try section(kind) { try array.withUnsafeBytes { try writer.write($0) } }
+        }
         /// Streams a blocked store into a section; returns its frame offsets.
         func writeBlocks(_ kind: SectionKind, model: SuccessorModel?, read: (Int) throws -> [UInt32]) throws -> (offsets: [UInt64], dictionary: [UInt8]) {
-            try writer.beginSection()
             let blockCount = (matchTokens + options.blockTokens - 1) / options.blockTokens
-            let blocks = try BlockCompressor.compress(
-                blockCount: blockCount, read: read, level: options.zstdLevel, threads: options.threads, model: model,
-                trainDictionary: model != nil, estimatedBytes: matchTokens, path: path, emit: { try writer.write($0) })
-            let section = writer.endSection()
-            entries.append(SectionEntry(kind: kind, offset: section.offset, length: section.length, checksum: section.checksum))
-            return blocks
+            return try section(kind) {
+                try BlockCompressor.compress(
+                    blockCount: blockCount, read: read, level: options.zstdLevel, threads: options.threads, model: model,
+                    trainDictionary: model != nil, estimatedBytes: matchTokens, path: path, emit: { try writer.write($0) })
+            }
         }
         let sectionCount = SectionKind.allCases.filter { positions != nil || !$0.isOptional }.count
         // The header's size is known before its contents (it depends on the number of
@@ -192,17 +194,9 @@ public final class IndexBuilder {
         header.tableEntries = table.entries
         header.sampledOccurrences = sampledOccurrences
         header.multiEntryCount = table.multiEntries.count / 3
-        try writer.beginSection()
-        try table.buckets.write { try writer.write($0) }
-        let tableSection = writer.endSection()
-        entries.append(SectionEntry(kind: .shingleTable, offset: tableSection.offset, length: tableSection.length,
-                                    checksum: tableSection.checksum))
-        for (kind, spool) in [(SectionKind.multiEntries, table.multiEntries), (.postings, table.postings)] {
-            try writer.beginSection()
-            try spool.write { try writer.write($0) }
-            let section = writer.endSection()
-            entries.append(SectionEntry(kind: kind, offset: section.offset, length: section.length, checksum: section.checksum))
-        }
+        try section(.shingleTable) { try table.buckets.write { try writer.write($0) } }
+        try section(.multiEntries) { try table.multiEntries.write { try writer.write($0) } }
+        try section(.postings) { try table.postings.write { try writer.write($0) } }
 
         try writer.pad(to: IndexFormat.alignment)
         precondition(entries.count == sectionCount, "the reserved header has room for \(sectionCount) sections")

@@ -1,3 +1,5 @@
+import CMemscanShims
+
 /// The on-disk layout of a memscan index (documented for people in docs/INDEX_FORMAT.md).
 /// All integers are little-endian. Sections start on 64-byte boundaries so that the
 /// shingle table's buckets are cache-line aligned when the file is memory-mapped.
@@ -13,7 +15,7 @@ public enum IndexFormat {
     /// Largest matching-token count: singleton postings live in 31 bits of a slot value.
     public static let maxMatchTokens: UInt64 = (1 << 31) - 1
     /// Probe values with this bit set index the multi-occurrence entries.
-    public static let multiFlag: UInt32 = 0x8000_0000
+    public static let multiFlag: UInt32 = MS_MULTI_FLAG
     public static let bucketSize = 64
 
     /// Bits of the per-token flags byte in the vocabulary.

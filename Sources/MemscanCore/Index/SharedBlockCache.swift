@@ -1,6 +1,6 @@
 import CMemscanShims
 #if canImport(Glibc)
-import Glibc
+import Glibc  // sched_yield
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -29,24 +29,21 @@ final class SharedBlockCache: @unchecked Sendable {
         self.store = store
         slotBytes = store.blockCount * store.blockTokens * MemoryLayout<UInt32>.stride
         stateBytes = store.blockCount
-        guard let slotMemory = mmap(nil, slotBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              slotMemory != MAP_FAILED else { return nil }
-        guard let stateMemory = mmap(nil, stateBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              stateMemory != MAP_FAILED else {
-            munmap(slotMemory, slotBytes)
+        guard let slotMemory = AnonymousMemory.map(bytes: slotBytes, hugePages: true) else { return nil }
+        guard let stateMemory = AnonymousMemory.map(bytes: stateBytes, hugePages: false) else {
+            AnonymousMemory.unmap(slotMemory, bytes: slotBytes)
             return nil
         }
-        // Verification jumps between thousands of blocks per generation: huge pages spare
-        // most TLB misses where the kernel allows them.
-        _ = madvise(slotMemory, slotBytes, 14 /* MADV_HUGEPAGE */)
         slots = slotMemory.bindMemory(to: UInt32.self, capacity: slotBytes / MemoryLayout<UInt32>.stride)
         states = stateMemory.bindMemory(to: UInt8.self, capacity: stateBytes)
     }
 
     deinit {
-        munmap(slots, slotBytes)
-        munmap(states, stateBytes)
+        AnonymousMemory.unmap(slots, bytes: slotBytes)
+        AnonymousMemory.unmap(states, bytes: stateBytes)
     }
+
+    var base: UnsafePointer<UInt32> { UnsafePointer(slots) }
 
     /// The values of `block`, decompressing it (through the caller's scratch and zstd
     /// context) if no thread has yet.

@@ -53,22 +53,14 @@ struct ShingleTable {
     /// 8 words (64 bytes) per bucket, slots bit-packed from bit 0 of the first word.
     var buckets: BucketStore
     /// (postings start, occurrences, records) per multi-occurrence entry.
-    var multiEntries: TokenSpool
-    var postings: TokenSpool
+    var multiEntries: ValueSpool
+    var postings: ValueSpool
 }
 
 enum ShingleTableBuilder {
     /// Target load: 95% of slots. Buckets of 12 slots keep displacements short even
     /// this full; the table is the largest section, so its load sets the index size.
     static let maxLoad = 0.95
-
-    static func build(occurrences input: [ShingleOccurrence], recordStarts: [UInt64], matchTokens: Int,
-                      windowBuckets: Int? = nil, postingValues: Int? = nil) throws -> ShingleTable {
-        let sorter = OccurrenceSorter(memoryOccurrences: nil, directory: SpillFile.defaultDirectory)
-        try sorter.append(contentsOf: input)
-        return try build(sorted: sorter.finish(), recordStarts: recordStarts, matchTokens: matchTokens,
-                         windowBuckets: windowBuckets, postingValues: postingValues, directory: SpillFile.defaultDirectory)
-    }
 
     /// - Parameters:
     ///   - windowBuckets: buckets held in memory while building (nil: all; see `BucketStore`).
@@ -98,8 +90,8 @@ enum ShingleTableBuilder {
             geometry: geometry,
             buckets: BucketStore(bucketCount: bucketCount, headBuckets: geometry.maxDisplacement + 1,
                                  windowBuckets: windowBuckets, directory: directory),
-            multiEntries: TokenSpool(memoryValues: postingValues, directory: directory),
-            postings: TokenSpool(memoryValues: postingValues, directory: directory))
+            multiEntries: ValueSpool(memoryValues: postingValues, directory: directory),
+            postings: ValueSpool(memoryValues: postingValues, directory: directory))
         table.bucketCount = bucketCount
         var fill = [UInt8](repeating: 0, count: bucketCount)
         var cursor = 0

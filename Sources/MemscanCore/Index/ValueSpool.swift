@@ -2,7 +2,7 @@
 /// original positions, the shingle table's postings) that stays in memory up to
 /// `memoryValues` and then moves to a spill file, flushing in chunks: what lets a
 /// build stay under --memory-limit.
-final class TokenSpool {
+final class ValueSpool {
     private let memoryValues: Int
     private let directory: String
     private var buffer: [UInt32] = []
@@ -39,13 +39,6 @@ final class TokenSpool {
             try read(start ..< min(count, start + (1 << 18)), into: &chunk)
             try chunk.withUnsafeBytes { try emit($0) }
         }
-    }
-
-    /// Every value (tests, small stores).
-    func all() throws -> [UInt32] {
-        var values: [UInt32] = []
-        try read(0 ..< count, into: &values)
-        return values
     }
 
     /// Appends the values at `range` to `values`.
