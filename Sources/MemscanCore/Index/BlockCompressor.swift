@@ -96,14 +96,3 @@ enum BlockCompressor {
         return dictionary
     }
 }
-
-/// A zstd dictionary prepared for compression, shared read-only by the compressing threads.
-final class ZstdCompressionDictionary: @unchecked Sendable {
-    let pointer: OpaquePointer?
-
-    init(_ bytes: [UInt8], level: Int) {
-        pointer = bytes.isEmpty ? nil : bytes.withUnsafeBytes { ZSTD_createCDict($0.baseAddress, $0.count, Int32(level)) }
-    }
-
-    deinit { ZSTD_freeCDict(pointer) }
-}

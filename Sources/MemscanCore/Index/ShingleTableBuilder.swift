@@ -47,7 +47,6 @@ public struct ShingleTableGeometry: Sendable, Equatable {
 /// is ever lost to a fingerprint collision.
 struct ShingleTable {
     var geometry: ShingleTableGeometry
-    var bucketCount = 1
     var maxDisplacement = 0
     var entries = 0
     /// 8 words (64 bytes) per bucket, slots bit-packed from bit 0 of the first word.
@@ -55,6 +54,8 @@ struct ShingleTable {
     /// (postings start, occurrences, records) per multi-occurrence entry.
     var multiEntries: ValueSpool
     var postings: ValueSpool
+
+    var bucketCount: Int { buckets.bucketCount }
 }
 
 enum ShingleTableBuilder {
@@ -92,7 +93,6 @@ enum ShingleTableBuilder {
                                  windowBuckets: windowBuckets, directory: directory),
             multiEntries: ValueSpool(memoryValues: postingValues, directory: directory),
             postings: ValueSpool(memoryValues: postingValues, directory: directory))
-        table.bucketCount = bucketCount
         var fill = [UInt8](repeating: 0, count: bucketCount)
         var cursor = 0
         var run: [(fingerprint: UInt64, position: UInt32)] = []

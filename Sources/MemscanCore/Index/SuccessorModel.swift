@@ -81,16 +81,3 @@ struct MappedSuccessorModel: @unchecked Sendable {
                             UInt32(successors.count), UInt32(offsets.count - 1)) == count
     }
 }
-
-/// A zstd dictionary prepared for decompression, shared by every thread (zstd
-/// documents a DDict as read-only once created).
-final class ZstdDecompressionDictionary: @unchecked Sendable {
-    let pointer: OpaquePointer
-
-    init?(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count > 0, let pointer = ZSTD_createDDict(bytes.baseAddress, bytes.count) else { return nil }
-        self.pointer = pointer
-    }
-
-    deinit { ZSTD_freeDDict(pointer) }
-}
