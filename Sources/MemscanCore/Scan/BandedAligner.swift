@@ -26,15 +26,14 @@ struct BandedAligner {
         var edits = EditCounts()
     }
 
-    fileprivate struct Cell {
-        var substitutions: Int32
-        var insertions: Int32
-        var deletions: Int32
-        /// Whether the last step was two equal tokens (an extension may end only there).
-        var endsOnMatch: Bool
-        var cost: Int32 { substitutions + insertions + deletions }
-        static let unreachable = Cell(substitutions: Int32.max / 4, insertions: 0, deletions: 0, endsOnMatch: false)
-    }
+    /// A DP cell is its cost (edits so far) and, packed in one word, its insertions (low
+    /// 32 bits), deletions (next 31) and whether its last step matched two equal tokens
+    /// (top bit; an extension may end only there). Substitutions are the rest of the
+    /// cost. Two flat arrays instead of a struct per cell keep the row loop free of
+    /// copies: it runs about 25 cells for every generation token an alignment crosses.
+    fileprivate static let unreachable = Int32.max / 4
+    fileprivate static let endsOnMatch: UInt64 = 1 << 63
+    fileprivate static let oneDeletion: UInt64 = 1 << 32
 
     /// Extends an alignment whose core spans `coreGen` generation and `coreRecord`
     /// record tokens with `coreEdits` edits, over `gen` and `record` (both read away
@@ -49,8 +48,10 @@ struct BandedAligner {
     /// only chance matches follow).
     /// Buffers reused from one extension to the next.
     struct Scratch {
-        fileprivate var previous: [Cell] = []
-        fileprivate var current: [Cell] = []
+        fileprivate var previousCost: [Int32] = []
+        fileprivate var currentCost: [Int32] = []
+        fileprivate var previousEdits: [UInt64] = []
+        fileprivate var currentEdits: [UInt64] = []
         fileprivate var gen: [UInt32] = []
         fileprivate var record: [UInt32] = []
         fileprivate var rows: [Extension] = []
@@ -96,16 +97,19 @@ struct BandedAligner {
         }
         guard anyEqual else { return Extension() }
 
-        if scratch.previous.count != width {
-            scratch.previous = [Cell](repeating: .unreachable, count: width)
-            scratch.current = scratch.previous
+        if scratch.previousCost.count != width {
+            scratch.previousCost = [Int32](repeating: 0, count: width)
+            scratch.currentCost = scratch.previousCost
+            scratch.previousEdits = [UInt64](repeating: 0, count: width)
+            scratch.currentEdits = scratch.previousEdits
         }
-        for d in 0 ..< width { scratch.previous[d] = .unreachable }
+        let unreachable = BandedAligner.unreachable, endsOnMatch = BandedAligner.endsOnMatch
         // Row 0: record tokens skipped before the first generation token (deletions).
-        for d in band ..< width {
+        for d in 0 ..< width {
             let j = d - band
-            if j > recordCount { break }
-            scratch.previous[d] = Cell(substitutions: 0, insertions: 0, deletions: Int32(j), endsOnMatch: j == 0)
+            let reachable = j >= 0 && j <= recordCount
+            scratch.previousCost[d] = reachable ? Int32(j) : unreachable
+            scratch.previousEdits[d] = reachable ? UInt64(j) * BandedAligner.oneDeletion | (j == 0 ? endsOnMatch : 0) : 0
         }
         var best = slack(0, 0, 0)
         scratch.rows.removeAll(keepingCapacity: true)
@@ -119,48 +123,57 @@ struct BandedAligner {
             try loadRecord(upTo: i + band)
             let token = scratch.gen[i - 1]
             let comparable = token != MatchingSequence.unknownID
-            var rowBest = -Double.infinity
-            var rowEnd: (slack: Double, cell: Cell, j: Int)? = nil
-            for d in 0 ..< width {
-                let j = i + d - band
-                if j < 0 || j > recordCount { scratch.current[d] = .unreachable; continue }
-                var cell = Cell.unreachable
-                if j >= 1 {
-                    let diagonal = scratch.previous[d]
-                    if diagonal.cost < Cell.unreachable.substitutions {
-                        let equal = comparable && scratch.record[j - 1] == token
-                        cell = diagonal
-                        if !equal { cell.substitutions += 1 }
-                        cell.endsOnMatch = equal
+            // Cells with 0 <= j <= recordCount, where j = i + d - band.
+            let firstD = max(0, band - i), endD = min(width, recordCount - i + band + 1)
+            let row: (best: Double, endSlack: Double, endD: Int) = scratch.record.withUnsafeBufferPointer { record in
+                scratch.previousCost.withUnsafeBufferPointer { previousCost in
+                scratch.previousEdits.withUnsafeBufferPointer { previousEdits in
+                scratch.currentCost.withUnsafeMutableBufferPointer { currentCost in
+                scratch.currentEdits.withUnsafeMutableBufferPointer { currentEdits in
+                    var rowBest = -Double.infinity, endSlack = -Double.infinity, endAt = -1
+                    for d in 0 ..< firstD { currentCost[d] = unreachable }
+                    if endD < width { for d in max(endD, 0) ..< width { currentCost[d] = unreachable } }
+                    guard firstD < endD else { return (rowBest, endSlack, endAt) }
+                    for d in firstD ..< endD {
+                        let j = i + d - band
+                        var cost = unreachable, edits: UInt64 = 0
+                        if j >= 1 && previousCost[d] < unreachable {
+                            let equal = comparable && record[j - 1] == token
+                            cost = previousCost[d] + (equal ? 0 : 1)
+                            edits = previousEdits[d] & ~endsOnMatch | (equal ? endsOnMatch : 0)
+                        }
+                        if d + 1 < width && previousCost[d + 1] + 1 < cost {
+                            cost = previousCost[d + 1] + 1
+                            edits = (previousEdits[d + 1] & ~endsOnMatch) + 1
+                        }
+                        if d >= 1 && j >= 1 && currentCost[d - 1] + 1 < cost {
+                            cost = currentCost[d - 1] + 1
+                            edits = (currentEdits[d - 1] & ~endsOnMatch) + BandedAligner.oneDeletion
+                        }
+                        currentCost[d] = cost
+                        currentEdits[d] = edits
+                        guard cost < unreachable else { continue }
+                        let value = slack(i, j, cost)
+                        rowBest = max(rowBest, value)
+                        if edits & endsOnMatch != 0 && value > endSlack {
+                            endSlack = value
+                            endAt = d
+                        }
                     }
-                }
-                if d + 1 < width, scratch.previous[d + 1].cost + 1 < cell.cost {
-                    cell = scratch.previous[d + 1]
-                    cell.insertions += 1
-                    cell.endsOnMatch = false
-                }
-                if d >= 1, j >= 1, scratch.current[d - 1].cost + 1 < cell.cost {
-                    cell = scratch.current[d - 1]
-                    cell.deletions += 1
-                    cell.endsOnMatch = false
-                }
-                scratch.current[d] = cell
-                guard cell.cost < Cell.unreachable.substitutions else { continue }
-                let value = slack(i, j, cell.cost)
-                rowBest = max(rowBest, value)
-                if cell.endsOnMatch, rowEnd == nil || value > rowEnd!.slack {
-                    rowEnd = (value, cell, j)
-                }
+                    return (rowBest, endSlack, endAt)
+                }}}}
             }
-            if let end = rowEnd {
-                scratch.rows.append(Extension(genLength: i, recordLength: end.j, edits: EditCounts(
-                    substitutions: Int(end.cell.substitutions), insertions: Int(end.cell.insertions),
-                    deletions: Int(end.cell.deletions))))
-                scratch.rowSlack.append(end.slack)
-                best = max(best, end.slack)
+            if row.endD >= 0 {
+                let cost = Int(scratch.currentCost[row.endD]), edits = scratch.currentEdits[row.endD]
+                let insertions = Int(edits & 0xFFFF_FFFF), deletions = Int((edits & ~endsOnMatch) >> 32)
+                scratch.rows.append(Extension(genLength: i, recordLength: i + row.endD - band, edits: EditCounts(
+                    substitutions: cost - insertions - deletions, insertions: insertions, deletions: deletions)))
+                scratch.rowSlack.append(row.endSlack)
+                best = max(best, row.endSlack)
             }
-            if rowBest < best - maxGap || rowBest == -Double.infinity { break }
-            swap(&scratch.previous, &scratch.current)
+            if row.best < best - maxGap || row.best == -Double.infinity { break }
+            swap(&scratch.previousCost, &scratch.currentCost)
+            swap(&scratch.previousEdits, &scratch.currentEdits)
         }
         var chosen = Extension()
         var chosenNet = 0

@@ -27,8 +27,13 @@ final class NearFinder {
     let options: ScanOptions
     let minLength: Int
     let aligner: BandedAligner
-    /// Per-generation tally, kept from one generation to the next (cleared in O(1)).
+    /// Per-generation tallies and buffers, kept from one generation to the next (the
+    /// maps are cleared in O(1)): a fresh 32 KiB map per region was a tenth of a
+    /// sampled scan.
     private var seedsPerInterval = DiagonalMap()
+    private var extendedPerSignature = DiagonalMap()
+    private var recordsSeen = DiagonalMap()
+    private var scratch = BandedAligner.Scratch()
 
     /// Indices of `matches` ordered by record (stable). The matches come as runs already
     /// ascending by record (each seed's occurrences are in position order), so the runs
@@ -214,9 +219,15 @@ final class NearFinder {
     private func align(matches: [VerbatimMatch], order: [Int], seedsPerInterval: DiagonalMap,
                        finder: MatchFinder) throws -> [NearAlignment] {
         var result: [NearAlignment] = []
-        var scratch = BandedAligner.Scratch()
         var recordAlignments: [NearAlignment] = []
-        var extendedPerSignature = DiagonalMap()
+        var scratch = BandedAligner.Scratch(), extendedPerSignature = DiagonalMap(capacity: 0)
+        swap(&scratch, &self.scratch)
+        swap(&extendedPerSignature, &self.extendedPerSignature)
+        defer {
+            swap(&scratch, &self.scratch)
+            swap(&extendedPerSignature, &self.extendedPerSignature)
+        }
+        extendedPerSignature.removeAll()
         let width = finder.sequence.count + 1
         let chainGap = NearFinder.chainGap
         let tokens = finder.tokens
@@ -309,7 +320,10 @@ final class NearFinder {
         let band = aligner.band
         let maxEdits = Int(((1 - options.minSimilarity) * Double(region.count) + 1e-9).rounded(.down))
         var window: [UInt32] = []
-        var seen = DiagonalMap()
+        var seen = DiagonalMap(capacity: 0)
+        swap(&seen, &recordsSeen)
+        defer { swap(&seen, &recordsSeen) }
+        seen.removeAll()
         try ids.withUnsafeBufferPointer { all in
             let matcher = BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: all[region]))
             // Each record once, through its first seed overlapping the region.
