@@ -234,6 +234,55 @@ MS_INLINE ptrdiff_t ms_varint_decode(const uint8_t *in, ptrdiff_t size, uint32_t
 }
 
 // ---------------------------------------------------------------------------
+// JSON token arrays: generations arrive as arrays of short strings without escapes,
+// and locating them is a fifth of a scan that finds little. The general parser
+// (Swift) handles everything else.
+
+/// Locates the strings of the JSON array whose '[' is at bytes[pos], when every
+/// element is a string without escapes or control characters. Writes the content
+/// bounds (start, end) of each string to `bounds` (room for `capacity` pairs) and
+/// the offset just past ']' to *end. Returns the number of strings, -1 when the array
+/// is not of that form (the caller then parses it in full), -2 when it holds more
+/// than `capacity` strings.
+MS_INLINE ptrdiff_t ms_json_plain_strings(const uint8_t *bytes, ptrdiff_t n, ptrdiff_t pos,
+                                          int64_t *bounds, ptrdiff_t capacity, ptrdiff_t *end) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    ptrdiff_t p = pos + 1, count = 0;
+#define MS_SKIP_SPACE while (p < n && (bytes[p] == ' ' || bytes[p] == '\n' || bytes[p] == '\r' || bytes[p] == '\t')) p++
+    MS_SKIP_SPACE;
+    if (p < n && bytes[p] == ']') { *end = p + 1; return 0; }
+    for (;;) {
+        if (p >= n || bytes[p] != '"') return -1;
+        ptrdiff_t start = ++p;
+        // First '"', '\\' or control byte, eight at a time (the lowest flagged byte is exact).
+        for (;;) {
+            if (p + 8 <= n) {
+                uint64_t word;
+                memcpy(&word, bytes + p, 8);
+                uint64_t quotes = word ^ (ones * 0x22), slashes = word ^ (ones * 0x5C);
+                uint64_t hits = (((quotes - ones) & ~quotes) | ((slashes - ones) & ~slashes) | ((word - ones * 0x20) & ~word)) & highs;
+                if (hits) { p += __builtin_ctzll(hits) >> 3; break; }
+                p += 8;
+            } else {
+                while (p < n && bytes[p] != '"' && bytes[p] != '\\' && bytes[p] >= 0x20) p++;
+                break;
+            }
+        }
+        if (p >= n || bytes[p] != '"') return -1;
+        if (count == capacity) return -2;
+        bounds[2 * count] = start;
+        bounds[2 * count + 1] = p;
+        count++;
+        p++;
+        MS_SKIP_SPACE;
+        if (p < n && bytes[p] == ',') { p++; MS_SKIP_SPACE; continue; }
+        if (p < n && bytes[p] == ']') { *end = p + 1; return count; }
+        return -1;
+    }
+#undef MS_SKIP_SPACE
+}
+
+// ---------------------------------------------------------------------------
 // zstd, with errors folded into -1 so that Swift never sees size_t error codes.
 
 MS_INLINE ptrdiff_t ms_zstd_bound(ptrdiff_t size) { return (ptrdiff_t)ZSTD_compressBound((size_t)size); }

@@ -33,6 +33,33 @@ struct InputJSONLTests {
         #expect(list.charStarts == nil)
     }
 
+    @Test("token arrays: the fast path for plain strings and the general parser agree with JSONSerialization")
+    func tokenArraysMatchFoundation() throws {
+        var rng = SplitMix64(seed: 0x4A53_4F4E)
+        let pieces = ["DIAGNOSIS//E11.9", "LAB//50912//Low", "", "a", "\\\"quoted\\\"", "tab\\tnewline\\n", "caf\\u00e9",
+                      "snow\u{2603}man", "slash\\/", "long-token-\(String(repeating: "x", count: 40))"]
+        let spaces = ["", " ", "  ", "\t", " \t "]
+        var lines: [String] = []
+        for n in 0 ..< 200 {
+            // Long arrays (past the first buffer of 1024 strings) now and then.
+            let count = n % 50 == 0 ? 1500 + rng.int(0 ... 800) : rng.int(0 ... 40)
+            let elements = (0 ..< count).map { _ in
+                "\"" + (rng.chance(0.9) ? pieces[rng.int(0 ... 3)] : pieces[rng.int(0 ... pieces.count - 1)]) + "\""
+            }
+            let gap = { spaces[rng.int(0 ... spaces.count - 1)] }
+            let array = "[" + gap() + elements.map { $0 + gap() }.joined(separator: "," + gap()) + "]"
+            lines.append("{\"id\": \"g\(n)\", \"tokens\":" + gap() + array + gap() + "}")
+        }
+        let path = InputFixtures.write(lines.joined(separator: "\n"), name: "arrays.jsonl")
+        let records = try InputFixtures.readAll([path])
+        #expect(records.count == lines.count)
+        for (line, record) in zip(lines, records) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let expected = try #require(object["tokens"] as? [String])
+            #expect(InputFixtures.tokens(record) == expected, "\(record.id)")
+        }
+    }
+
     @Test func idFallsBackToLineNumberAndBlankLinesAreSkipped() throws {
         let path = InputFixtures.write(
             "{\"tokens\": [\"A\"]}\n\n   \t\n{\"tokens\": [\"B\"]}\n\n{\"tokens\": [\"C\"]}",

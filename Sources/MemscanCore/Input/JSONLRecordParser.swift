@@ -1,3 +1,5 @@
+import CMemscanShims
+
 /// Parses one JSONL line into a record in a single pass over the top-level object.
 ///
 /// Keys are matched against the wanted fields as bytes; unwanted values are skipped (and
@@ -11,6 +13,8 @@ struct JSONLRecordParser: LineRecordParser {
     /// Offset of each wanted field's value in the current line, -1 when absent.
     private var valueStarts: [Int]
     private var scratch: [UInt8] = []
+    /// Start and end offsets of the strings of a token array (see `plainTokens`).
+    private var stringBounds: [Int64] = []
 
     init(file: String, plan: InputFieldPlan) {
         self.file = file
@@ -192,6 +196,9 @@ struct JSONLRecordParser: LineRecordParser {
     private mutating func readContent(_ s: inout JSONScanner, field: Int) throws(JSONSyntaxError) -> ContentValue {
         switch s.current {
         case UInt8(ascii: "["):
+            let arrayStart = s.position
+            if let tokens = plainTokens(&s) { return .content(.tokens(tokens)) }
+            s.position = arrayStart
             var tokens = TokenList()
             var badElement: (index: Int, kind: JSONKind)?
             var index = 0
@@ -234,6 +241,50 @@ struct JSONLRecordParser: LineRecordParser {
             try s.skipValue(depth: 1)
             return .invalid("field '\(plan.names[field])' must be an array of strings or a string, found \(kind.name)")
         }
+    }
+
+    /// The token array at `s.position` when it is the common case, strings without
+    /// escapes, with `s.position` moved past it; nil otherwise (the general path then
+    /// reads it and reports what is wrong). The strings are located first (a C loop)
+    /// and copied into one buffer of the right size: appending them one at a time to
+    /// growing arrays was a fifth of a scan of generations that rarely match.
+    private mutating func plainTokens(_ s: inout JSONScanner) -> TokenList? {
+        let line = s.bytes
+        var end = 0
+        var count = -2
+        while count == -2 {
+            if stringBounds.isEmpty { stringBounds = [Int64](repeating: 0, count: 2 * 1024) }
+            count = stringBounds.withUnsafeMutableBufferPointer {
+                ms_json_plain_strings(line.baseAddress, line.count, s.position, $0.baseAddress, $0.count / 2, &end)
+            }
+            if count == -2 { stringBounds = [Int64](repeating: 0, count: 2 * stringBounds.count) }
+        }
+        guard count >= 0 else { return nil }
+        var total = 0
+        for i in 0 ..< count { total += Int(stringBounds[2 * i + 1] - stringBounds[2 * i]) }
+        guard total <= Int(Int32.max) else { return nil }
+        s.position = end
+        var tokens = TokenList()
+        stringBounds.withUnsafeBufferPointer { bounds in
+            tokens.bytes = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+                var at = 0
+                for i in 0 ..< count {
+                    let from = Int(bounds[2 * i]), length = Int(bounds[2 * i + 1]) - from
+                    if length > 0 { (out.baseAddress! + at).initialize(from: line.baseAddress! + from, count: length) }
+                    at += length
+                }
+                initialized = at
+            }
+            tokens.ends = [Int32](unsafeUninitializedCapacity: count) { out, initialized in
+                var at = 0
+                for i in 0 ..< count {
+                    at += Int(bounds[2 * i + 1] - bounds[2 * i])
+                    out[i] = Int32(at)
+                }
+                initialized = count
+            }
+        }
+        return tokens
     }
 
     /// A string or number as text (numbers as written); null is absent.

@@ -86,7 +86,7 @@ final class MatchFinder {
         state.lastOnDiagonal.removeAll()
         // The extension state and the generation's ids are taken out of the object for
         // the loops below: one exclusivity check per generation instead of per token.
-        var work = ExtensionState()
+        var work = ExtensionState(lastOnDiagonal: DiagonalMap(capacity: 0))
         swap(&work, &state)
         defer { swap(&work, &state) }
         let idArray = probe.sequence.ids
