@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Quick synthetic corpus for first throughput figures (until the `synth` generator lands).
+"""The benchmark's low-match corpus (scripts/bench.py): little shared phrasing, unlike `memscan synth`.
 
 Records: codes-mode token lists with a Zipf-distributed vocabulary of EHR-like codes and a few
-shared templates; generations: random continuations with planted verbatim copies. Uses numpy so
-that tens of millions of tokens take seconds, not minutes.
+shared templates; generations: random continuations with planted verbatim copies. A scan of it
+does little beyond hashing and probing, so it measures that floor. Uses numpy so that tens of
+millions of tokens take seconds, not minutes.
 """
 import argparse
 import json
