@@ -35,47 +35,15 @@ final class NearFinder {
     private var recordsSeen = DiagonalMap()
     private var scratch = BandedAligner.Scratch()
 
-    /// Indices of `matches` ordered by record (stable). The matches come as runs already
-    /// ascending by record (each seed's occurrences are in position order), so the runs
-    /// are merged pairwise: N log(runs) steps instead of a comparison sort.
+    /// Indices of `matches` ordered by record (stable): one sort of (record, index)
+    /// pairs packed in a word, which the index keeps stable.
     static func orderedByRecord(_ matches: UnsafeBufferPointer<VerbatimMatch>) -> [Int32] {
-        var runs: [Range<Int>] = []
-        var start = 0
-        for i in 1 ..< max(1, matches.count) where matches[i].record < matches[i - 1].record {
-            runs.append(start ..< i)
-            start = i
+        var keys = [UInt64](unsafeUninitializedCapacity: matches.count) { out, initialized in
+            for i in 0 ..< matches.count { out[i] = UInt64(UInt32(truncatingIfNeeded: matches[i].record)) << 32 | UInt64(i) }
+            initialized = matches.count
         }
-        if matches.count > 0 { runs.append(start ..< matches.count) }
-        var current = (0 ..< Int32(matches.count)).map { $0 }
-        var next = current
-        while runs.count > 1 {
-            var merged: [Range<Int>] = []
-            var r = 0
-            while r < runs.count {
-                guard r + 1 < runs.count else {
-                    for i in runs[r] { next[i] = current[i] }
-                    merged.append(runs[r])
-                    break
-                }
-                let a = runs[r], b = runs[r + 1]
-                var i = a.lowerBound, j = b.lowerBound, out = a.lowerBound
-                while i < a.upperBound && j < b.upperBound {
-                    if matches[Int(current[j])].record < matches[Int(current[i])].record {
-                        next[out] = current[j]; j += 1
-                    } else {
-                        next[out] = current[i]; i += 1
-                    }
-                    out += 1
-                }
-                while i < a.upperBound { next[out] = current[i]; i += 1; out += 1 }
-                while j < b.upperBound { next[out] = current[j]; j += 1; out += 1 }
-                merged.append(a.lowerBound ..< b.upperBound)
-                r += 2
-            }
-            swap(&current, &next)
-            runs = merged
-        }
-        return current
+        keys.sort()
+        return keys.map { Int32(truncatingIfNeeded: $0) }
     }
 
     /// Chains of identical seeds that are aligned (see `align`).

@@ -135,24 +135,37 @@ struct SpanBuilder {
     }
 
     /// Matches ordered by (start, end), ties in discovery order: two stable counting
-    /// sorts (both keys are below the generation's length), since templates produce
-    /// thousands of matches per generation and a comparison sort was a visible cost.
+    /// sorts (both keys are below the generation's length) through raw buffers, since
+    /// templates produce thousands of matches per generation and a comparison sort (then
+    /// closures over a struct array) was a visible cost.
     static func sortedByInterval(_ matches: [VerbatimMatch], length: Int) -> [VerbatimMatch] {
-        guard matches.count > 1 else { return matches }
-        func countingSort(_ order: [Int32], key: (VerbatimMatch) -> Int) -> [Int32] {
-            var counts = [Int](repeating: 0, count: length + 2)
-            for i in order { counts[key(matches[Int(i)]) + 1] += 1 }
-            for v in 1 ..< counts.count { counts[v] += counts[v - 1] }
-            var out = [Int32](repeating: 0, count: order.count)
-            for i in order {
-                let k = key(matches[Int(i)])
-                out[counts[k]] = i
-                counts[k] += 1
+        let n = matches.count
+        guard n > 1 else { return matches }
+        var counts = [Int](repeating: 0, count: length + 2)
+        var byEnd = [Int32](repeating: 0, count: n)
+        return matches.withUnsafeBufferPointer { m in
+            counts.withUnsafeMutableBufferPointer { c in
+                byEnd.withUnsafeMutableBufferPointer { e in
+                    for i in 0 ..< n { c[m[i].genEnd + 1] += 1 }
+                    for v in 1 ..< c.count { c[v] += c[v - 1] }
+                    for i in 0 ..< n {
+                        let key = m[i].genEnd
+                        e[c[key]] = Int32(i)
+                        c[key] += 1
+                    }
+                    for v in c.indices { c[v] = 0 }
+                    for i in 0 ..< n { c[m[i].genStart + 1] += 1 }
+                    for v in 1 ..< c.count { c[v] += c[v - 1] }
+                    return [VerbatimMatch](unsafeUninitializedCapacity: n) { out, initialized in
+                        for j in 0 ..< n {
+                            let match = m[Int(e[j])]
+                            (out.baseAddress! + c[match.genStart]).initialize(to: match)
+                            c[match.genStart] += 1
+                        }
+                        initialized = n
+                    }
+                }
             }
-            return out
         }
-        let byEnd = countingSort((0 ..< Int32(matches.count)).map { $0 }, key: { $0.genEnd })
-        let order = countingSort(byEnd, key: { $0.genStart })
-        return order.map { matches[Int($0)] }
     }
 }
