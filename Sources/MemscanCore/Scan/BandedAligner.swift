@@ -35,17 +35,6 @@ struct BandedAligner {
     fileprivate static let endsOnMatch: UInt64 = 1 << 63
     fileprivate static let oneDeletion: UInt64 = 1 << 32
 
-    /// Extends an alignment whose core spans `coreGen` generation and `coreRecord`
-    /// record tokens with `coreEdits` edits, over `gen` and `record` (both read away
-    /// from the core: index 0 is the token next to it). `record(j)` is asked for
-    /// j below `recordCount` only.
-    ///
-    /// The alignment runs until its score falls `maxGap` below the best (the copy has
-    /// ended). Its end is then the point, among those where the whole alignment still
-    /// meets the threshold, with the most matches net of edits: a stretch of
-    /// differences at the end of a copy is kept when matches outnumber its edits
-    /// (a dense but real tail) and dropped when they do not (the copy is over and
-    /// only chance matches follow).
     /// Buffers reused from one extension to the next.
     struct Scratch {
         fileprivate var previousCost: [Int32] = []
@@ -66,6 +55,17 @@ struct BandedAligner {
         return drop <= 0 ? Int.max : Int(min(1e9, maxGap / drop)) + 2
     }
 
+    /// Extends an alignment whose core spans `coreGen` generation and `coreRecord`
+    /// record tokens with `coreEdits` edits, over `gen` and `record` (both read away
+    /// from the core: index 0 is the token next to it). `record(j)` is asked for
+    /// j below `recordCount` only.
+    ///
+    /// The alignment runs until its score falls `maxGap` below the best (the copy has
+    /// ended). Its end is then the point, among those where the whole alignment still
+    /// meets the threshold, with the most matches net of edits: a stretch of
+    /// differences at the end of a copy is kept when matches outnumber its edits
+    /// (a dense but real tail) and dropped when they do not (the copy is over and
+    /// only chance matches follow).
     func extend(gen: (Int) -> UInt32, genCount: Int, record: (Int) throws -> UInt32, recordCount: Int,
                 coreGen: Int, coreRecord: Int, coreEdits: Int, scratch: inout Scratch) rethrows -> Extension {
         let width = 2 * band + 1
