@@ -31,6 +31,8 @@ public final class MemscanIndex: @unchecked Sendable {
     /// The decompressed token store, shared by the threads scanning this index (nil
     /// when it is too large: each thread then caches blocks itself).
     let sharedTokens: SharedBlockCache?
+    /// Occurrences of very common shingles sorted by context, built as scans need them.
+    let contextOrders = ContextOrderCache()
 
     public convenience init(path: String, verifyChecksums: Bool = false) throws {
         try self.init(file: MappedFile(path: path), verifyChecksums: verifyChecksums)

@@ -31,6 +31,8 @@ final class MatchFinder {
     let tokens: BlockCache
     let positions: BlockCache?
     let maxOccurrences: Int
+    /// Seeds held at least this many times are extended through their context orders.
+    let contextMinimum: Int
     private var probe = SeedProbe()
     var sequence: MatchingSequence { probe.sequence }
     /// Deduplication and matches of the generation being scanned.
@@ -64,9 +66,11 @@ final class MatchFinder {
         uncoveredIndices.deallocate()
     }
 
-    init(index: MemscanIndex, maxOccurrences: Int) {
+    init(index: MemscanIndex, maxOccurrences: Int, contextMinimum: Int = ContextOrder.minimumOccurrences) {
         self.index = index
         self.maxOccurrences = maxOccurrences
+        // Contexts must reach past the shingle for an extension to mean anything.
+        self.contextMinimum = index.header.k < ContextOrder.depth ? max(2, contextMinimum) : Int.max
         tokens = BlockCache(store: index.tokenBlocks, shared: index.sharedTokens)
         positions = index.positionBlocks.map { BlockCache(store: $0) }
     }
@@ -125,9 +129,16 @@ final class MatchFinder {
                 }
                 let postings = occurrences.postings
                 let indices = uncoveredIndices, ends = currentEnds
-                try verify(seed: Int(p), count: pending, k: k, ids: ids, state: &work,
-                           position: { Int(postings[Int(indices[$0])]) },
-                           ended: { ends[Int(indices[$0])] = Int64($1) })
+                if pending > 0 && count >= contextMinimum,
+                   let order = try index.contextOrders.order(entry: Int(values[n] & ~IndexFormat.multiFlag), postings: postings,
+                                                              index: index, tokens: tokens) {
+                    try verify(seed: Int(p), order: order, postings: postings, count: pending, k: k, ids: ids, state: &work,
+                               indices: indices, ends: ends)
+                } else {
+                    try verify(seed: Int(p), count: pending, k: k, ids: ids, state: &work,
+                               position: { Int(postings[Int(indices[$0])]) },
+                               ended: { ends[Int(indices[$0])] = Int64($1) })
+                }
                 swap(&previousEnds, &currentEnds)
                 previous = (Int(p), postings)
             }
@@ -269,6 +280,48 @@ final class MatchFinder {
         for o in 0 ..< count {
             if o + ahead < count { prefetch(o + ahead) }
             ended(o, try extend(seed: p, at: position(o), k: k, ids: ids, state: &state))
+        }
+    }
+
+    /// As `verify`, for the occurrences `postings[indices[0 ..< count]]` of a very common
+    /// seed: each occurrence's extension on each side comes from the seed's context
+    /// orders (one search per side for the whole seed), not from its record tokens. The
+    /// matches, their order and the ends are those `extend` gives.
+    private func verify(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>, count: Int, k: Int,
+                        ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState,
+                        indices: UnsafeMutableBufferPointer<Int32>, ends: UnsafeMutableBufferPointer<Int64>) throws {
+        let depth = ContextOrder.depth
+        let tokens = self.tokens
+        let right = try ContextOrder.locate(order.right, query: { ids[p + $0] }, queryCount: min(depth, ids.count - p),
+                                            token: { try tokens.value(at: Int(postings[$0]) + $1) })
+        let left = try ContextOrder.locate(order.left, query: { ids[p - 1 - $0] }, queryCount: min(depth, p),
+                                           token: { try tokens.value(at: Int(postings[$0]) - 1 - $1) })
+        for u in 0 ..< count {
+            let o = Int(indices[u])
+            let position = Int(postings[o])
+            let diagonal = position - p
+            if let end = state.lastOnDiagonal.value(for: diagonal), p < end {
+                ends[o] = Int64(end)
+                continue
+            }
+            let forward = order.right.extensionLength(rank: Int(order.right.rank[o]), of: right)
+            guard forward >= k else {  // a hash collision, not a match
+                ends[o] = -1
+                continue
+            }
+            let backward = order.left.extensionLength(rank: Int(order.left.rank[o]), of: left)
+            if forward >= depth || backward >= depth {
+                // Longer than the contexts kept: the record tokens tell.
+                ends[o] = Int64(try extend(seed: p, at: position, k: k, ids: ids, state: &state))
+                continue
+            }
+            let record = index.recordIndex(ofPosition: position, hint: state.recordHint)
+            state.recordHint = record
+            let base = index.recordRange(record).lowerBound
+            state.matches.append(VerbatimMatch(genStart: p - backward, genEnd: p + forward, record: record,
+                                               recordStart: position - backward - base, recordEnd: position + forward - base))
+            state.lastOnDiagonal.set(diagonal, p + forward)
+            ends[o] = Int64(p + forward)
         }
     }
 

@@ -1,0 +1,43 @@
+import Testing
+@testable import MemscanCore
+
+@Suite("Context orders of common shingles")
+struct ContextOrderTests {
+    /// The matches through context orders (every multi-occurrence seed) must be exactly
+    /// those of extending each occurrence against the record tokens: same matches, same
+    /// order. Small vocabularies and repeated templates give seeds with many occurrences;
+    /// whole copied records give extensions past the kept depth (verified the usual way).
+    @Test("matches through context orders equal those of extending every occurrence", arguments: 0 ..< 4)
+    func sameMatches(seed: Int) throws {
+        var rng = SplitMix64(seed: 0xC0_7E47 &+ UInt64(seed))
+        let shape = CorpusShape(recordCount: 150 ... 300, vocabulary: 4 ... 12, recordLength: 20 ... 160)
+        let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
+        let directory = OracleTempDirectory("context-order")
+        defer { directory.remove() }
+        var options = IndexBuildOptions()
+        options.k = rng.int(3 ... 6)
+        options.w = rng.int(1 ... 4)
+        let path = directory.path("c.index")
+        _ = try buildOracleIndex(corpus, options: options, path: path)
+        let index = try MemscanIndex(path: path)
+        let byContext = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: 2)
+        let byTokens = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: Int.max)
+        var compared = 0
+        for _ in 0 ..< 40 {
+            let (tokens, _) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 200, timeTokens: 0, rng: &rng)
+            let list = TokenList(tokens)
+            try byContext.run(on: list)
+            try byTokens.run(on: list)
+            let (got, want) = (byContext.matches, byTokens.matches)
+            if got != want {
+                let first = (0 ..< min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+                let gotText = first < got.count ? "\(got[first])" : "none"
+                let wantText = first < want.count ? "\(want[first])" : "none"
+                Issue.record("\(got.count) matches against \(want.count); first difference at \(first): \(gotText) against \(wantText)")
+            }
+            compared += byTokens.matches.count
+        }
+        #expect(compared > 0)
+        #expect(index.contextOrders.occurrences > 0, "no seed went through a context order")
+    }
+}
