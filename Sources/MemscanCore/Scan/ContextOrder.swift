@@ -189,10 +189,11 @@ final class ContextOrder: Sendable {
 
 /// The context orders of one index, built the first time a scan meets each very
 /// common shingle and then shared, read-only, by every scanning thread. Bounded: once
-/// `maxOccurrences` occurrences are held, further shingles are extended one occurrence
-/// at a time.
+/// `maxOccurrences` occurrences are held (about 50 bytes each, so 100 MiB), further
+/// shingles are extended one occurrence at a time. The benchmark corpora need 0.15 M
+/// (10 M tokens) and 0.75 M (50 M tokens).
 final class ContextOrderCache: Sendable {
-    static let maxOccurrences = 4 << 20
+    static let maxOccurrences = 2 << 20
     private let state = Mutex<(orders: [Int: ContextOrder], occurrences: Int)>(([:], 0))
 
     /// Occurrences held in orders built so far.
