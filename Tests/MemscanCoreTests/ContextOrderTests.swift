@@ -20,7 +20,7 @@ struct ContextOrderTests {
         let path = directory.path("c.index")
         _ = try buildOracleIndex(corpus, options: options, path: path)
         let index = try MemscanIndex(path: path)
-        let byContext = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: 2)
+        let byContext = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: 2, contextBuildAfter: 0)
         let byTokens = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: Int.max)
         var compared = 0
         for _ in 0 ..< 40 {

@@ -31,8 +31,11 @@ final class MatchFinder {
     let tokens: BlockCache
     let positions: BlockCache?
     let maxOccurrences: Int
-    /// Seeds held at least this many times are extended through their context orders.
+    /// Seeds held at least this many times are extended through their context orders,
+    /// built once `contextBuildAfter` x their occurrences were extended without (see
+    /// `ContextOrderCache`).
     let contextMinimum: Int
+    let contextBuildAfter: Int
     private var probe = SeedProbe()
     var sequence: MatchingSequence { probe.sequence }
     /// Deduplication and matches of the generation being scanned.
@@ -66,11 +69,13 @@ final class MatchFinder {
         uncoveredIndices.deallocate()
     }
 
-    init(index: MemscanIndex, maxOccurrences: Int, contextMinimum: Int = ContextOrder.minimumOccurrences) {
+    init(index: MemscanIndex, maxOccurrences: Int, contextMinimum: Int = ContextOrder.minimumOccurrences,
+         contextBuildAfter: Int = ContextOrderCache.buildAfter) {
         self.index = index
         self.maxOccurrences = maxOccurrences
         // Contexts must reach past the shingle for an extension to mean anything.
         self.contextMinimum = index.header.k < ContextOrder.depth ? max(2, contextMinimum) : Int.max
+        self.contextBuildAfter = contextBuildAfter
         tokens = BlockCache(store: index.tokenBlocks, shared: index.sharedTokens)
         positions = index.positionBlocks.map { BlockCache(store: $0) }
     }
@@ -131,7 +136,8 @@ final class MatchFinder {
                 let indices = uncoveredIndices, ends = currentEnds
                 if pending > 0 && count >= contextMinimum,
                    let order = try index.contextOrders.order(entry: Int(values[n] & ~IndexFormat.multiFlag), postings: postings,
-                                                              index: index, tokens: tokens) {
+                                                              pending: pending, index: index, tokens: tokens,
+                                                              buildAfter: contextBuildAfter) {
                     try verify(seed: Int(p), order: order, postings: postings, count: pending, k: k, ids: ids, state: &work,
                                indices: indices, ends: ends)
                 } else {
