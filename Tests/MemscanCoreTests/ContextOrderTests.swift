@@ -40,4 +40,44 @@ struct ContextOrderTests {
         #expect(compared > 0)
         #expect(index.contextOrders.occurrences > 0, "no seed went through a context order")
     }
+
+    /// Orders are built from the postings and the token store of an index opened without
+    /// checksum verification: a flipped byte in any section must end in a MemscanError or
+    /// in matches, never in a trap.
+    @Test("a flipped byte in any section never crashes the context-order path")
+    func corruptSections() throws {
+        var rng = SplitMix64(seed: 0xC0_7E48)
+        let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: 200 ... 250, vocabulary: 4 ... 8,
+                                                                      recordLength: 40 ... 120), rng: &rng)
+        let directory = OracleTempDirectory("context-order-corrupt")
+        defer { directory.remove() }
+        var options = IndexBuildOptions()
+        options.k = 4
+        options.w = 2
+        let path = directory.path("c.index")
+        _ = try buildOracleIndex(corpus, options: options, path: path)
+        let generations = (0 ..< 20).map { _ in
+            TokenList(CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 150, timeTokens: 0, rng: &rng).tokens)
+        }
+        func run(_ index: MemscanIndex) throws {
+            let finder = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: 2, contextBuildAfter: 0)
+            for tokens in generations { try finder.run(on: tokens) }
+        }
+        let intact = try MemscanIndex(path: path)
+        try run(intact)
+        #expect(intact.contextOrders.occurrences > 0, "no seed went through a context order")
+        let bytes = IndexFixture.read(path)
+        for section in intact.sections where section.length > 0 {
+            var corrupt = bytes
+            corrupt[section.offset + section.length / 2] ^= 0x5A
+            let copy = directory.path("corrupt-\(section.kind.name).index")
+            IndexFixture.write(corrupt, to: copy)
+            do {
+                try run(try MemscanIndex(path: copy, verifyChecksums: false))
+            } catch is MemscanError {
+            } catch {
+                Issue.record("byte flipped in \(section.kind.name): \(error)")
+            }
+        }
+    }
 }
