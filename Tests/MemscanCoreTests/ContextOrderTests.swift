@@ -14,11 +14,7 @@ struct ContextOrderTests {
         let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
         let directory = OracleTempDirectory("context-order")
         defer { directory.remove() }
-        var options = IndexBuildOptions()
-        options.k = rng.int(3 ... 6)
-        options.w = rng.int(1 ... 4)
-        let path = directory.path("c.index")
-        _ = try buildOracleIndex(corpus, options: options, path: path)
+        let path = try buildOracleIndex(corpus, k: rng.int(3 ... 6), w: rng.int(1 ... 4), in: directory, name: "c.index")
         let index = try MemscanIndex(path: path)
         let byContext = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: 2, contextBuildAfter: 0)
         let byTokens = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: Int.max)
@@ -51,11 +47,7 @@ struct ContextOrderTests {
                                                                       recordLength: 40 ... 120), rng: &rng)
         let directory = OracleTempDirectory("context-order-corrupt")
         defer { directory.remove() }
-        var options = IndexBuildOptions()
-        options.k = 4
-        options.w = 2
-        let path = directory.path("c.index")
-        _ = try buildOracleIndex(corpus, options: options, path: path)
+        let path = try buildOracleIndex(corpus, k: 4, w: 2, in: directory, name: "c.index")
         let generations = (0 ..< 20).map { _ in
             TokenList(CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 150, timeTokens: 0, rng: &rng).tokens)
         }

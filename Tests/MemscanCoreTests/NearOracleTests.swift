@@ -117,11 +117,7 @@ struct NearOracleTests {
         let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: 20 ... 40), rng: &rng)
         let directory = OracleTempDirectory("near-extreme")
         defer { directory.remove() }
-        var options = IndexBuildOptions()
-        options.k = 4
-        options.w = 2
-        let path = directory.path("e.index")
-        _ = try buildOracleIndex(corpus, options: options, path: path)
+        let path = try buildOracleIndex(corpus, k: 4, w: 2, in: directory, name: "e.index")
         var scanOptions = ScanOptions()
         scanOptions.minSimilarity = similarity
         scanOptions.nearBand = band
@@ -151,12 +147,8 @@ struct NearOracleTests {
             let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
             let directory = OracleTempDirectory("near-oracle")
             defer { directory.remove() }
-            var options = IndexBuildOptions()
-            options.k = k
-            options.w = w
-            options.blockTokens = rng.pick([16, 64, 512])
-            let path = directory.path("n.index")
-            _ = try buildOracleIndex(corpus, options: options, path: path)
+            let blockTokens = rng.pick([16, 64, 512])
+            let path = try buildOracleIndex(corpus, k: k, w: w, in: directory, name: "n.index") { $0.blockTokens = blockTokens }
             let index = try MemscanIndex(path: path)
             var scanOptions = ScanOptions()
             scanOptions.minSimilarity = rng.pick([0.75, 0.8, 0.85])

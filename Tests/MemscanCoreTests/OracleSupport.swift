@@ -491,6 +491,19 @@ func oracleCheck(result: GenerationResult, oracle: BruteForceOracle, generation 
 }
 
 /// Builds an index over `corpus` and returns its path.
+/// Builds `corpus` into `directory`/`name` with shingle size k and window w (and
+/// whatever `configure` sets); returns the index path.
+func buildOracleIndex(_ corpus: OracleCorpus, k: Int, w: Int, in directory: OracleTempDirectory, name: String,
+                      configure: (inout IndexBuildOptions) -> Void = { _ in }) throws -> String {
+    var options = IndexBuildOptions()
+    options.k = k
+    options.w = w
+    configure(&options)
+    let path = directory.path(name)
+    _ = try buildOracleIndex(corpus, options: options, path: path)
+    return path
+}
+
 func buildOracleIndex(_ corpus: OracleCorpus, options: IndexBuildOptions, path: String) throws -> IndexBuildReport {
     let builder = try IndexBuilder(options: options)
     for (id, tokens) in zip(corpus.ids, corpus.records) {

@@ -165,12 +165,7 @@ func runOracleTrial(_ config: OracleConfig, trial: Int, log: FailureLog, stats: 
             let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: 20 ... 60), rng: &rng)
             let directory = OracleTempDirectory("oracle-prompt")
             defer { directory.remove() }
-            var options = IndexBuildOptions()
-            options.k = 4
-            options.w = 2
-            options.blockTokens = 32
-            let path = directory.path("p.index")
-            _ = try buildOracleIndex(corpus, options: options, path: path)
+            let path = try buildOracleIndex(corpus, k: 4, w: 2, in: directory, name: "p.index") { $0.blockTokens = 32 }
             let index = try MemscanIndex(path: path)
             var scanOptions = ScanOptions()
             scanOptions.near = false

@@ -88,29 +88,29 @@ final class ContextOrder: Sendable {
                     guard range.contains(position) else { throw index.corrupt(.postings) }
                     let rightCount = min(depth, range.upperBound - position)
                     let leftCount = min(depth, position - range.lowerBound)
-                    var i = 0
-                    while i < rightCount {
-                        let block = try tokens.block(containing: position + i)
-                        let run = min(rightCount - i, block.start + block.count - (position + i))
-                        let from = block.values + (position + i - block.start)
-                        for j in 0 ..< run { right[o * depth + i + j] = from[j].bigEndian }
-                        i += run
-                    }
-                    i = 0
-                    while i < leftCount {
-                        let at = position - 1 - i
-                        let block = try tokens.block(containing: at)
-                        let run = min(leftCount - i, at - block.start + 1)
-                        let from = block.values + (at - block.start)
-                        for j in 0 ..< run { left[o * depth + i + j] = from[-j].bigEndian }
-                        i += run
-                    }
+                    try copyContext(from: position, count: rightCount, step: 1, tokens: tokens, into: right.baseAddress! + o * depth)
+                    try copyContext(from: position - 1, count: leftCount, step: -1, tokens: tokens, into: left.baseAddress! + o * depth)
                     rightLengths[o] = UInt8(rightCount)
                     leftLengths[o] = UInt8(leftCount)
                 }
             }
         }
         return ContextOrder(right: side(rightContexts, rightLengths), left: side(leftContexts, leftLengths))
+    }
+
+    /// Writes `count` tokens big-endian to `out`: the tokens at `first`, `first + step`,
+    /// ... (step 1 reads forwards, -1 backwards), a block at a time.
+    private static func copyContext(from first: Int, count: Int, step: Int, tokens: BlockCache,
+                                    into out: UnsafeMutablePointer<UInt32>) throws {
+        var i = 0
+        while i < count {
+            let at = first + step * i
+            let block = try tokens.block(containing: at)
+            let run = min(count - i, step > 0 ? block.start + block.count - at : at - block.start + 1)
+            let from = block.values + (at - block.start)
+            for j in 0 ..< run { out[i + j] = from[step * j].bigEndian }
+            i += run
+        }
     }
 
     /// Sorts flat big-endian contexts (`depth` slots each, `lengths` used) and builds

@@ -44,6 +44,7 @@ final class ContextOrderCache: Sendable {
         return state.withLock { s in
             if let order = s.orders[entry] { return order }
             s.orders[entry] = built
+            s.extended[entry] = nil
             s.occurrences += postings.count
             return built
         }

@@ -36,6 +36,9 @@ final class MatchFinder {
     /// `ContextOrderCache`).
     let contextMinimum: Int
     let contextBuildAfter: Int
+    /// Orders this thread already got from the index's cache (immutable once built):
+    /// no lock per common seed.
+    private var contextOrders: [Int: ContextOrder] = [:]
     private var probe = SeedProbe()
     var sequence: MatchingSequence { probe.sequence }
     /// Deduplication and matches of the generation being scanned.
@@ -135,9 +138,7 @@ final class MatchFinder {
                 let postings = occurrences.postings
                 let indices = uncoveredIndices, ends = currentEnds
                 if pending > 0 && count >= contextMinimum,
-                   let order = try index.contextOrders.order(entry: Int(values[n] & ~IndexFormat.multiFlag), postings: postings,
-                                                              pending: pending, index: index, tokens: tokens,
-                                                              buildAfter: contextBuildAfter) {
+                   let order = try contextOrder(entry: Int(values[n] & ~IndexFormat.multiFlag), postings: postings, pending: pending) {
                     try verify(seed: Int(p), order: order, postings: postings, count: pending, k: k, ids: ids, state: &work,
                                indices: indices, ends: ends)
                 } else {
@@ -287,6 +288,15 @@ final class MatchFinder {
             if o + ahead < count { prefetch(o + ahead) }
             ended(o, try extend(seed: p, at: position(o), k: k, ids: ids, state: &state))
         }
+    }
+
+    /// The context order of multi-entry `entry`, from this thread's copy or the index's cache.
+    private func contextOrder(entry: Int, postings: UnsafeBufferPointer<UInt32>, pending: Int) throws -> ContextOrder? {
+        if let known = contextOrders[entry] { return known }
+        let order = try index.contextOrders.order(entry: entry, postings: postings, pending: pending, index: index,
+                                                  tokens: tokens, buildAfter: contextBuildAfter)
+        if let order { contextOrders[entry] = order }
+        return order
     }
 
     /// As `verify`, for the occurrences `postings[indices[0 ..< count]]` of a very common
