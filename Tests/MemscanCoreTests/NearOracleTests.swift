@@ -134,8 +134,10 @@ struct NearOracleTests {
     }
 
     @Test("random corpora: every near span meets the threshold by brute force; planted copies are found",
-          arguments: [(k: 4, w: 2, seed: UInt64(0x4E_0001)), (k: 5, w: 1, seed: UInt64(0x4E_0002)), (k: 8, w: 9, seed: UInt64(0x4E_0003))])
-    func randomCorpora(k: Int, w: Int, seed: UInt64) throws {
+          arguments: [(k: 4, w: 2, seed: UInt64(0x4E_0001), grouped: false), (k: 5, w: 1, seed: UInt64(0x4E_0002), grouped: false),
+                      (k: 8, w: 9, seed: UInt64(0x4E_0003), grouped: false), (k: 4, w: 2, seed: UInt64(0x4E_0004), grouped: true),
+                      (k: 8, w: 9, seed: UInt64(0x4E_0005), grouped: true)])
+    func randomCorpora(k: Int, w: Int, seed: UInt64, grouped: Bool) throws {
         var rng = SplitMix64(seed: seed)
         let log = FailureLog()
         var nearSpans = 0, planted = 0, found = 0, guaranteed = 0, guaranteedFound = 0, exactEnds = 0
@@ -153,10 +155,15 @@ struct NearOracleTests {
             var scanOptions = ScanOptions()
             scanOptions.minSimilarity = rng.pick([0.75, 0.8, 0.85])
             scanOptions.recordsCap = rng.pick([3, 1000])
+            if grouped {
+                // Every seed held twice or more goes through its context orders as a group.
+                scanOptions.contextMinimum = 2
+                scanOptions.contextBuildAfter = 0
+            }
             let s = scanOptions.minSimilarity
             let scanner = GenerationScanner(context: try ScanContext(index: index, options: scanOptions))
             let G = k + w - 1
-            let context = "k=\(k) w=\(w) seed=0x\(String(seed, radix: 16)) trial=\(trial) s=\(s)"
+            let context = "k=\(k) w=\(w) seed=0x\(String(seed, radix: 16)) grouped=\(grouped) trial=\(trial) s=\(s)"
             for gen in 0 ..< 25 {
                 // Novel tokens, a near copy of a record region, novel tokens.
                 let candidates = corpus.records.indices.filter { corpus.records[$0].count >= 30 }
@@ -235,7 +242,7 @@ struct NearOracleTests {
         #expect(guaranteed > 0 && guaranteedFound == guaranteed)
         // Not a guarantee, but a regression alarm: most planted copies are found.
         #expect(Double(found) >= 0.8 * Double(planted), "found \(found) of \(planted) planted near copies")
-        print("near oracle k=\(k) w=\(w): \(nearSpans) near spans checked; planted \(planted), found \(found), ends within 2 tokens \(exactEnds); guaranteed \(guaranteedFound)/\(guaranteed)")
+        print("near oracle k=\(k) w=\(w) grouped=\(grouped): \(nearSpans) near spans checked; planted \(planted), found \(found), ends within 2 tokens \(exactEnds); guaranteed \(guaranteedFound)/\(guaranteed)")
     }
 }
 

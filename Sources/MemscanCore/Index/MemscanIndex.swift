@@ -33,6 +33,8 @@ public final class MemscanIndex: @unchecked Sendable {
     let sharedTokens: SharedBlockCache?
     /// Occurrences of very common shingles sorted by context, built as scans need them.
     let contextOrders = ContextOrderCache()
+    /// Records by id, built on first use.
+    let recordIDs = RecordIDLookup()
 
     public convenience init(path: String, verifyChecksums: Bool = false) throws {
         try self.init(file: MappedFile(path: path), verifyChecksums: verifyChecksums)
@@ -244,6 +246,13 @@ public final class MemscanIndex: @unchecked Sendable {
         let start = Int(clamping: recordIdOffsets[r]), end = Int(clamping: recordIdOffsets[r + 1])
         guard start <= end, end <= recordIdBytes.count else { return "" }
         return String(decoding: UnsafeRawBufferPointer(rebasing: recordIdBytes[start ..< end]), as: UTF8.self)
+    }
+
+    /// The bytes of record `r`'s id (empty when the offsets are damaged).
+    func recordIDBytes(_ r: Int) -> UnsafeRawBufferPointer {
+        let start = Int(clamping: recordIdOffsets[r]), end = Int(clamping: recordIdOffsets[r + 1])
+        guard start <= end, end <= recordIdBytes.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: recordIdBytes[start ..< end])
     }
 
     @inline(__always)

@@ -11,6 +11,8 @@ struct BitParallelMatcher {
     private var masks: [UInt64]
     /// Open-addressing table of the pattern's distinct tokens (`empty` marks a free slot).
     private var tokens: [UInt32]
+    /// Occurrences in the pattern of the token in each slot.
+    private var counts: [UInt16]
     private let tableMask: Int
     private static let empty = UInt32.max
 
@@ -21,11 +23,13 @@ struct BitParallelMatcher {
         while size < pattern.count * 2 { size <<= 1 }
         tableMask = size - 1
         tokens = [UInt32](repeating: BitParallelMatcher.empty, count: size)
+        counts = [UInt16](repeating: 0, count: size)
         // One row more than the table: all zeros, for tokens the pattern lacks.
         masks = [UInt64](repeating: 0, count: (size + 1) * words)
         for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID {
             let slot = insert(token)
             masks[slot * words + i / 64] |= 1 << UInt64(i % 64)
+            counts[slot] &+= 1
         }
     }
 
@@ -57,9 +61,29 @@ struct BitParallelMatcher {
     func matches(_ text: UnsafeBufferPointer<UInt32>, maxEdits: Int) -> Bool {
         guard length > 0 else { return true }
         if length <= maxEdits { return true }
+        guard sharesEnoughTokens(text, maxEdits: maxEdits) else { return false }
         return masks.withUnsafeBufferPointer { masks in
             words == 1 ? matchesOneWord(text, maxEdits: maxEdits, masks: masks)
                        : matchesBlocks(text, maxEdits: maxEdits, masks: masks)
+        }
+    }
+
+    /// A necessary condition, several times cheaper than the alignment: every pattern
+    /// token left unmatched costs an edit, and at most as many of a token can be matched
+    /// as the text holds. Windows of records that share only a template with the
+    /// pattern fail it.
+    private func sharesEnoughTokens(_ text: UnsafeBufferPointer<UInt32>, maxEdits: Int) -> Bool {
+        counts.withUnsafeBufferPointer { counts in
+            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: counts.count) { used in
+                used.initialize(repeating: 0)
+                var matched = 0
+                for token in text {
+                    guard let slot = slot(of: token), used[slot] < counts[slot] else { continue }
+                    used[slot] += 1
+                    matched += 1
+                }
+                return length - matched <= maxEdits
+            }
         }
     }
 

@@ -23,6 +23,19 @@ final class ContextOrder: Sendable {
 
     let right: Side
     let left: Side
+    /// Left ranks listed in right-rank order: occurrences in a rectangle of ranks
+    /// (extensions reaching given lengths on both sides) are counted and listed without
+    /// visiting the others.
+    let leftByRight: WaveletMatrix
+    /// Record of each occurrence.
+    let record: [Int32]
+    /// Occurrences of the records holding the shingle more than once (an order set given
+    /// at two admissions), those of one record together; `repeatedRuns` bounds each
+    /// record's run. Distinct records = occurrences - repeats.
+    let repeated: [Int32]
+    let repeatedRuns: [Int32]
+    /// Occurrences beyond the first of their record, over all records.
+    let repeats: Int
 
     /// One side: occurrences sorted by their context on that side.
     struct Side: Sendable {
@@ -66,9 +79,25 @@ final class ContextOrder: Sendable {
         }
     }
 
-    private init(right: Side, left: Side) {
+    private init(right: Side, left: Side, record: [Int32]) {
         self.right = right
         self.left = left
+        self.record = record
+        leftByRight = WaveletMatrix(right.order.map { left.rank[Int($0)] })
+        var repeated: [Int32] = [], runs: [Int32] = [0]
+        var o = 0
+        while o < record.count {
+            var end = o + 1
+            while end < record.count && record[end] == record[o] { end += 1 }
+            if end - o > 1 {
+                repeated.append(contentsOf: (o ..< end).map { Int32($0) })
+                runs.append(Int32(repeated.count))
+            }
+            o = end
+        }
+        self.repeated = repeated
+        repeatedRuns = runs
+        repeats = repeated.count - (runs.count - 1)
     }
 
     /// Sorts the occurrences `postings` by their contexts read from `tokens`.
@@ -77,6 +106,7 @@ final class ContextOrder: Sendable {
         // Tokens are stored big-endian so that memcmp orders contexts as token sequences.
         var rightContexts = [UInt32](repeating: 0, count: n * depth), leftContexts = rightContexts
         var rightLengths = [UInt8](repeating: 0, count: n), leftLengths = rightLengths
+        var records = [Int32](repeating: 0, count: n)
         var hint = 0
         try rightContexts.withUnsafeMutableBufferPointer { right in
             try leftContexts.withUnsafeMutableBufferPointer { left in
@@ -84,6 +114,7 @@ final class ContextOrder: Sendable {
                     let position = Int(postings[o])
                     let record = index.recordIndex(ofPosition: position, hint: hint)
                     hint = record
+                    records[o] = Int32(record)
                     let range = index.recordRange(record)
                     guard range.contains(position) else { throw index.corrupt(.postings) }
                     let rightCount = min(depth, range.upperBound - position)
@@ -95,7 +126,7 @@ final class ContextOrder: Sendable {
                 }
             }
         }
-        return ContextOrder(right: side(rightContexts, rightLengths), left: side(leftContexts, leftLengths))
+        return ContextOrder(right: side(rightContexts, rightLengths), left: side(leftContexts, leftLengths), record: records)
     }
 
     /// Writes `count` tokens big-endian to `out`: the tokens at `first`, `first + step`,

@@ -34,8 +34,16 @@ public final class GenerationScanner {
     public init(context: ScanContext) {
         self.context = context
         tokenizer = Tokenizer(kind: context.index.header.tokenizer)
-        finder = MatchFinder(index: context.index, maxOccurrences: context.options.maxOccurrences)
-        referenceFinder = context.reference.map { MatchFinder(index: $0, maxOccurrences: context.options.maxOccurrences) }
+        // Grouped seeds need every span to hold a charged seed: spans at least G long.
+        let grouping = context.options.grouping && context.minLength >= context.index.header.guaranteedLength
+        let options = context.options
+        finder = MatchFinder(index: context.index, maxOccurrences: options.maxOccurrences, contextMinimum: options.contextMinimum,
+                             contextBuildAfter: options.contextBuildAfter, grouping: grouping, samplingForNear: options.near)
+        referenceFinder = context.reference.map {
+            MatchFinder(index: $0, maxOccurrences: options.maxOccurrences, contextMinimum: options.contextMinimum,
+                        contextBuildAfter: options.contextBuildAfter,
+                        grouping: options.grouping && context.minLength >= $0.header.guaranteedLength)
+        }
         near = context.options.near
             ? NearFinder(index: context.index, options: context.options, minLength: context.minLength) : nil
     }
@@ -55,9 +63,8 @@ public final class GenerationScanner {
         if !spans.isEmpty, let referenceFinder {
             try referenceFinder.run(on: tokens)
             let sequence = referenceFinder.sequence
-            let covered = referenceFinder.matches.map {
-                Int(sequence.original[$0.genStart]) ..< Int(sequence.original[$0.genEnd - 1]) + 1
-            }
+            let covered = (referenceFinder.matches.map { ($0.genStart, $0.genEnd) } + referenceFinder.groupIntervals.map { ($0.a, $0.b) })
+                .map { Int(sequence.original[$0.0]) ..< Int(sequence.original[$0.1 - 1]) + 1 }
             for s in spans.indices {
                 switch spans[s].kind {
                 case .verbatim:

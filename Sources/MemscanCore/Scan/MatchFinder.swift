@@ -39,6 +39,20 @@ final class MatchFinder {
     /// Orders this thread already got from the index's cache (immutable once built):
     /// no lock per common seed.
     private var contextOrders: [Int: ContextOrder] = [:]
+    /// Whether very common seeds with a built context order are grouped (see
+    /// `GroupedSeed`) instead of yielding one match per occurrence. Only for exhaustive
+    /// scans whose spans are at least G long: their counts go through charged seeds.
+    let grouping: Bool
+    /// Whether grouped seeds sample records for near matching (`sampledMatches`).
+    let samplingForNear: Bool
+    /// The grouped seeds of the generation, by position.
+    private(set) var groupedSeeds: [GroupedSeed] = []
+    /// Generation intervals (at least G long) of the maximal matches through grouped
+    /// seeds below the kept depth (they may repeat), and how many occurrences of the
+    /// seed have exactly that match.
+    private(set) var groupIntervals: [(a: Int, b: Int, occurrences: Int)] = []
+    /// A few records of each class of grouped occurrences, for near matching.
+    private var sampledRecords: [Int32] = []
     private var probe = SeedProbe()
     var sequence: MatchingSequence { probe.sequence }
     /// Deduplication and matches of the generation being scanned.
@@ -73,12 +87,14 @@ final class MatchFinder {
     }
 
     init(index: MemscanIndex, maxOccurrences: Int, contextMinimum: Int = ContextOrder.minimumOccurrences,
-         contextBuildAfter: Int = ContextOrderCache.buildAfter) {
+         contextBuildAfter: Int? = nil, grouping: Bool = false, samplingForNear: Bool = true) {
         self.index = index
         self.maxOccurrences = maxOccurrences
+        self.grouping = grouping && maxOccurrences == .max
+        self.samplingForNear = samplingForNear
         // Contexts must reach past the shingle for an extension to mean anything.
         self.contextMinimum = index.header.k < ContextOrder.depth ? max(2, contextMinimum) : Int.max
-        self.contextBuildAfter = contextBuildAfter
+        self.contextBuildAfter = contextBuildAfter ?? (self.grouping ? ContextOrderCache.groupedBuildAfter : ContextOrderCache.buildAfter)
         tokens = BlockCache(store: index.tokenBlocks, shared: index.sharedTokens)
         positions = index.positionBlocks.map { BlockCache(store: $0) }
     }
@@ -93,6 +109,9 @@ final class MatchFinder {
         fullSeeds.removeAll(keepingCapacity: true)
         fullChains.removeAll(keepingCapacity: true)
         commonSeeds.removeAll(keepingCapacity: true)
+        groupedSeeds.removeAll(keepingCapacity: true)
+        groupIntervals.removeAll(keepingCapacity: true)
+        sampledRecords.removeAll(keepingCapacity: true)
         let k = index.header.k
         guard probed else { return }
         state.lastOnDiagonal.removeAll()
@@ -118,6 +137,16 @@ final class MatchFinder {
             }
             let full = count == occurrences.count
             try idArray.withUnsafeBufferPointer { ids in
+                let entry = Int(values[n] & ~IndexFormat.multiFlag)
+                var orderAsked = false
+                if grouping && full && occurrences.single == nil && count >= contextMinimum {
+                    orderAsked = true
+                    if let order = try contextOrder(entry: entry, postings: occurrences.postings, pending: count) {
+                        try group(seed: Int(p), order: order, postings: occurrences.postings, k: k, ids: ids, state: &work)
+                        previous = nil
+                        return
+                    }
+                }
                 guard full, occurrences.single == nil, count >= MatchFinder.skipThreshold else {
                     try extendAll(seed: Int(p), occurrences: occurrences, count: count, k: k, ids: ids, state: &work)
                     previous = nil
@@ -137,8 +166,8 @@ final class MatchFinder {
                 }
                 let postings = occurrences.postings
                 let indices = uncoveredIndices, ends = currentEnds
-                if pending > 0 && count >= contextMinimum,
-                   let order = try contextOrder(entry: Int(values[n] & ~IndexFormat.multiFlag), postings: postings, pending: pending) {
+                if pending > 0 && count >= contextMinimum && !orderAsked,
+                   let order = try contextOrder(entry: entry, postings: postings, pending: pending) {
                     try verify(seed: Int(p), order: order, postings: postings, count: pending, k: k, ids: ids, state: &work,
                                indices: indices, ends: ends)
                 } else {
@@ -264,6 +293,45 @@ final class MatchFinder {
         candidates.removeSubrange(kept...)
     }
 
+    /// Records sampled from each class of grouped occurrences (see `sampledMatches`).
+    static let sampledPerClass = 2
+
+    /// The matches of a few records of each class of grouped occurrences (the first ones
+    /// found), through every grouped seed: the seeds near matching chains on such records
+    /// (they stand for copies of one template, of which it aligns a couple anyway).
+    func sampledMatches() -> [VerbatimMatch] {
+        guard !sampledRecords.isEmpty else { return [] }
+        var records = sampledRecords
+        records.sort()
+        var result: [VerbatimMatch] = []
+        var previous: Int32 = -1
+        for r in records where r != previous {
+            previous = r
+            result += groupedMatches(of: Int(r))
+        }
+        return result
+    }
+
+    /// The maximal matches of record `r` through grouped seeds that are below the kept
+    /// depth (those reaching it are among `matches`), each once.
+    func groupedMatches(of r: Int) -> [VerbatimMatch] {
+        guard !groupedSeeds.isEmpty, r >= 0, r < index.recordCount else { return [] }
+        let range = index.recordRange(r), k = index.header.k
+        var result: [VerbatimMatch] = []
+        for seed in groupedSeeds {
+            let p = seed.position
+            for o in seed.occurrences(in: range) {
+                let (backward, forward) = seed.extensions(of: o)
+                guard forward >= k, forward < ContextOrder.depth, backward < ContextOrder.depth else { continue }
+                let local = Int(seed.postings[o]) - range.lowerBound
+                let match = VerbatimMatch(genStart: p - backward, genEnd: p + forward, record: r,
+                                          recordStart: local - backward, recordEnd: local + forward)
+                if !result.contains(match) { result.append(match) }
+            }
+        }
+        return result
+    }
+
     /// Verifies and extends the first `count` occurrences of a seed.
     private func extendAll(seed p: Int, occurrences: ShingleOccurrences, count: Int, k: Int,
                            ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
@@ -307,11 +375,7 @@ final class MatchFinder {
                         ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState,
                         indices: UnsafeMutableBufferPointer<Int32>, ends: UnsafeMutableBufferPointer<Int64>) throws {
         let depth = ContextOrder.depth
-        let tokens = self.tokens
-        let right = try ContextOrder.locate(order.right, query: { ids[p + $0] }, queryCount: min(depth, ids.count - p),
-                                            token: { try tokens.value(at: Int(postings[$0]) + $1) })
-        let left = try ContextOrder.locate(order.left, query: { ids[p - 1 - $0] }, queryCount: min(depth, p),
-                                           token: { try tokens.value(at: Int(postings[$0]) - 1 - $1) })
+        let (right, left) = try locate(seed: p, order: order, postings: postings, ids: ids)
         for u in 0 ..< count {
             let o = Int(indices[u])
             let position = Int(postings[o])
@@ -339,6 +403,65 @@ final class MatchFinder {
             state.lastOnDiagonal.set(diagonal, p + forward)
             ends[o] = Int64(p + forward)
         }
+    }
+
+    /// Where the generation's tokens after and before seed `p` fall among the seed's contexts.
+    private func locate(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>,
+                        ids: UnsafeBufferPointer<UInt32>) throws -> (right: ContextOrder.Side.Position, left: ContextOrder.Side.Position) {
+        let depth = ContextOrder.depth
+        let tokens = self.tokens
+        let right = try ContextOrder.locate(order.right, query: { ids[p + $0] }, queryCount: min(depth, ids.count - p),
+                                            token: { try tokens.value(at: Int(postings[$0]) + $1) })
+        let left = try ContextOrder.locate(order.left, query: { ids[p - 1 - $0] }, queryCount: min(depth, p),
+                                           token: { try tokens.value(at: Int(postings[$0]) - 1 - $1) })
+        return (right, left)
+    }
+
+    /// A very common seed taken as a whole: its occurrences fall into a few classes of
+    /// (left extension, right extension), found as ranges of its context orders, and each
+    /// class that some occurrence realizes is one generation interval. Occurrences whose
+    /// extension reaches the kept depth on a side are extended as usual. Cost: a few
+    /// searches per class, not a cache miss per occurrence.
+    private func group(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>, k: Int,
+                       ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
+        let (right, left) = try locate(seed: p, order: order, postings: postings, ids: ids)
+        let rights = order.right.classes(around: right, minimum: k)
+        let lefts = order.left.classes(around: left, minimum: 0)
+        let deepRight = rights[0].ranks, deepLeft = lefts[0].ranks
+        for r in deepRight { try extend(seed: p, at: Int(postings[Int(order.right.order[r])]), k: k, ids: ids, state: &state) }
+        for r in deepLeft {
+            let o = Int(order.left.order[r])
+            if !deepRight.contains(Int(order.right.rank[o])) {
+                try extend(seed: p, at: Int(postings[o]), k: k, ids: ids, state: &state)
+            }
+        }
+        let shortest = index.header.guaranteedLength
+        for f in rights.indices.dropFirst() {
+            let (forward, reaching) = rights[f]
+            let further = rights[f - 1].ranks
+            for g in lefts.indices.dropFirst() {
+                let (backward, back) = lefts[g]
+                if forward + backward < shortest { break }
+                let beyond = lefts[g - 1].ranks
+                // Occurrences extending exactly (backward, forward): inclusion-exclusion of
+                // the rectangles reaching at least that far.
+                let exact = order.count(right: reaching, left: back) - order.count(right: further, left: back)
+                    - order.count(right: reaching, left: beyond) + order.count(right: further, left: beyond)
+                guard exact > 0 else { continue }
+                groupIntervals.append((p - backward, p + forward, exact))
+                var sampled = samplingForNear ? 0 : MatchFinder.sampledPerClass
+                for r in SpanBuilder.difference(reaching, further) where sampled < MatchFinder.sampledPerClass {
+                    for l in SpanBuilder.difference(back, beyond) where sampled < MatchFinder.sampledPerClass {
+                        order.forEachOccurrence(right: r, left: l) { o in
+                            sampledRecords.append(order.record[o])
+                            sampled += 1
+                            return sampled < MatchFinder.sampledPerClass
+                        }
+                    }
+                }
+            }
+        }
+        groupedSeeds.append(GroupedSeed(position: p, order: order, postings: postings, right: right, left: left))
     }
 
     private func ensureEndCapacity(_ count: Int) {
@@ -369,18 +492,12 @@ final class MatchFinder {
     /// lying wholly inside it, hence selected in every record holding the span) or
     /// some pair of charged seeds was enumerated in full.
     func spanCountIsExact(a: Int, b: Int) -> Bool {
-        let k = index.header.k, w = index.header.w
-        let lastWindow = b - (k + w - 1)
-        guard lastWindow >= a else {
+        let k = index.header.k
+        guard b - a >= index.header.guaranteedLength else {
             // Shorter than G: no charged seed; exact only if nothing inside was sampled.
             return !truncatedSeeds.contains { $0 >= a && $0 + k <= b }
         }
-        var charged: [Int] = []
-        for start in a ... lastWindow {
-            var best = start
-            for x in start + 1 ..< start + w where probe.shingles[x] < probe.shingles[best] { best = x }
-            if charged.last != best { charged.append(best) }
-        }
+        let charged = chargedSeeds(a: a, b: b)
         if charged.contains(where: { fullSeeds.contains($0) }) { return true }
         // A chain intersected every selected common seed between its ends: all of
         // them must be charged for the span's records to be among its candidates.
@@ -388,6 +505,19 @@ final class MatchFinder {
             truncatedSeeds.allSatisfy { $0 < chain.0 || $0 > chain.1 || charged.contains($0) }
                 && chain.0 >= a && chain.1 + k <= b
         }
+    }
+
+    /// The charged seeds of generation interval [a, b) (at least G long): the minimizer of
+    /// each window of w shingles inside it, selected in every record that holds it.
+    func chargedSeeds(a: Int, b: Int) -> [Int] {
+        let k = index.header.k, w = index.header.w
+        var charged: [Int] = []
+        for start in a ... b - (k + w - 1) {
+            var best = start
+            for x in start + 1 ..< start + w where probe.shingles[x] < probe.shingles[best] { best = x }
+            if charged.last != best { charged.append(best) }
+        }
+        return charged
     }
 
     /// Verifies the seed at generation position `p` against global position `position`
@@ -445,6 +575,43 @@ final class MatchFinder {
     func originalRecordPosition(record: Int, local: Int) throws -> Int {
         guard let positions else { return local }
         return Int(try positions.value(at: index.recordRange(record).lowerBound + local))
+    }
+}
+
+/// A very common seed of a grouped scan: its context orders and where the generation
+/// falls in them. An occurrence's extensions are read off its ranks; those reaching
+/// given lengths on both sides form a rectangle of ranks.
+struct GroupedSeed {
+    let position: Int
+    let order: ContextOrder
+    let postings: UnsafeBufferPointer<UInt32>
+    let right: ContextOrder.Side.Position
+    let left: ContextOrder.Side.Position
+
+    /// Occurrences extending at least `backward` tokens left and `forward` right.
+    func reaching(backward: Int, forward: Int) -> (right: Range<Int>, left: Range<Int>) {
+        (order.right.ranks(atLeast: forward, around: right), order.left.ranks(atLeast: backward, around: left))
+    }
+
+    /// The occurrences at global positions `positions` (postings ascend).
+    func occurrences(in positions: Range<Int>) -> Range<Int> {
+        func firstAtLeast(_ value: Int) -> Int {
+            var low = 0, high = postings.count
+            while low < high {
+                let mid = (low + high) >> 1
+                if Int(postings[mid]) < value { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        let first = firstAtLeast(positions.lowerBound)
+        return first ..< max(first, firstAtLeast(positions.upperBound))
+    }
+
+    /// The extensions (left, right) of occurrence `o`, each below `ContextOrder.depth`
+    /// or equal to it when they reach that far.
+    func extensions(of o: Int) -> (backward: Int, forward: Int) {
+        (min(ContextOrder.depth, order.left.extensionLength(rank: Int(order.left.rank[o]), of: left)),
+         min(ContextOrder.depth, order.right.extensionLength(rank: Int(order.right.rank[o]), of: right)))
     }
 }
 

@@ -51,6 +51,8 @@ final class NearFinder {
     /// Seeds (records, but for repeats) above which a lone seed's interval counts as
     /// common phrasing (see `align`).
     static let commonSeedRecords = 16
+    /// Candidate windows prefetched ahead when counting a region's records.
+    static let prefetchDistance = 16
     /// Largest distance between consecutive seeds of one chain (see `align`).
     static let chainGap = 64
 
@@ -75,7 +77,9 @@ final class NearFinder {
     /// The near spans of the generation `finder` last ran on, given the generation
     /// intervals of the verbatim spans to be reported (matching coordinates).
     func find(finder: MatchFinder, verbatim: [Range<Int>], promptMatching: Int, patientID: [UInt8]?) throws -> [Found] {
-        let matches = finder.matches
+        // Grouped seeds (templates in an exhaustive scan) give no match per record: a
+        // few records of each of their classes stand for the others.
+        let matches = finder.groupedSeeds.isEmpty ? finder.matches : finder.matches + finder.sampledMatches()
         guard !matches.isEmpty else { return [] }
         // Seeds worth chaining: those of records with more than one seed, and lone seeds
         // whose interval few records share. A generation that copies pieces of an order
@@ -94,10 +98,18 @@ final class NearFinder {
                 let key = m.genStart * width + m.genEnd
                 if key == lastKey { lastCount += 1; continue }
                 if lastKey >= 0 { seedsPerInterval.add(lastKey, lastCount) }
+            for (a, b, occurrences) in finder.groupIntervals {
+                let key = a * width + b
+                seedsPerInterval.set(key, max(seedsPerInterval.value(for: key) ?? 0, occurrences))
+            }
                 lastKey = key
                 lastCount = 1
             }
             if lastKey >= 0 { seedsPerInterval.add(lastKey, lastCount) }
+            for (a, b, occurrences) in finder.groupIntervals {
+                let key = a * width + b
+                seedsPerInterval.set(key, max(seedsPerInterval.value(for: key) ?? 0, occurrences))
+            }
             let byRecord = NearFinder.orderedByRecord(matches)
             var n = 0
             while n < byRecord.count {
@@ -144,9 +156,14 @@ final class NearFinder {
             }
             let (count, capped, examples) = try countRecords(
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
-                matches: matches, index: index, tokens: finder.tokens, cap: options.recordsCap)
+                matches: matches, grouped: finder.groupedSeeds, index: index, tokens: finder.tokens, cap: options.recordsCap)
             var pieces: [Range<Int>] = []
             for m in matches where m.record == representative.record {
+                let lower = max(m.genStart, region.lowerBound)
+                let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
+                if !piece.isEmpty { pieces.append(piece) }
+            }
+            for m in finder.groupedMatches(of: representative.record) {
                 let lower = max(m.genStart, region.lowerBound)
                 let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
                 if !piece.isEmpty { pieces.append(piece) }
@@ -170,7 +187,7 @@ final class NearFinder {
     /// similar to generation `region`.
     func hasSimilarRecord(_ region: Range<Int>, ids: [UInt32], finder: MatchFinder) throws -> Bool {
         let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: finder.matches,
-                                             index: finder.index, tokens: finder.tokens, cap: 1)
+                                             grouped: finder.groupedSeeds, index: finder.index, tokens: finder.tokens, cap: 1)
         return count > 0
     }
 
@@ -275,10 +292,10 @@ final class NearFinder {
 
     /// Records holding a region similar to generation `region` at the threshold: those
     /// in `known` (whose own alignment is that region) plus every other record with a
-    /// seed overlapping it whose banded alignment of the whole region reaches the
-    /// threshold.
+    /// seed (a match, or an occurrence of a grouped seed) overlapping it whose banded
+    /// alignment of the whole region reaches the threshold.
     private func countRecords(similarTo region: Range<Int>, ids: [UInt32], known: Set<Int>, representative: Int?,
-                              matches: [VerbatimMatch], index: MemscanIndex, tokens: BlockCache,
+                              matches: [VerbatimMatch], grouped: [GroupedSeed], index: MemscanIndex, tokens: BlockCache,
                               cap: Int) throws -> (count: Int, capped: Bool, examples: [Int]) {
         var count = known.count
         var examples: [Int] = []
@@ -292,18 +309,43 @@ final class NearFinder {
         swap(&seen, &recordsSeen)
         defer { swap(&seen, &recordsSeen) }
         seen.removeAll()
+        // The candidates first: each record once, through its first seed overlapping the
+        // region, the window where the region would lie on that seed's diagonal. The
+        // seeds are the matches, then the occurrences of grouped seeds whose matches
+        // overlap the region (those reaching the kept depth are among the matches). (A
+        // record holding the region's pieces at two places is checked at the first: every
+        // placement would cost twice as much on template-heavy generations.) Then the
+        // windows are checked, prefetched some ahead: a region next to a template has
+        // thousands of candidates, each a cache miss.
+        var candidates: [(record: Int32, window: Range<Int>)] = []
+        func add(_ record: Int, expectedStart: Int) {
+            guard seen.value(for: record) == nil else { return }
+            seen.set(record, 1)
+            if known.contains(record) { return }
+            let range = index.recordRange(record)
+            let from = range.lowerBound + max(0, expectedStart - band)
+            let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
+            if to > from { candidates.append((Int32(record), from ..< to)) }
+        }
+        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound {
+            add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound))
+        }
+        let k = index.header.k
+        for seed in grouped {
+            let p = seed.position
+            let (right, left) = seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
+            seed.order.visitOccurrences(right: right, left: left) { o in
+                let record = Int(seed.order.record[o])
+                add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound))
+            }
+        }
         try ids.withUnsafeBufferPointer { all in
             let matcher = BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: all[region]))
-            // Each record once, through its first seed overlapping the region.
-            for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound {
-                guard seen.value(for: m.record) == nil else { continue }
-                seen.set(m.record, 1)
-                if known.contains(m.record) { continue }
-                let range = index.recordRange(m.record)
-                let expectedStart = m.recordStart - (m.genStart - region.lowerBound)
-                let from = range.lowerBound + max(0, expectedStart - band)
-                let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
-                guard to > from else { continue }
+            let ahead = NearFinder.prefetchDistance
+            for c in 0 ..< min(ahead, candidates.count) { tokens.prefetch(candidates[c].window.lowerBound) }
+            for (c, candidate) in candidates.enumerated() {
+                if c + ahead < candidates.count { tokens.prefetch(candidates[c + ahead].window.lowerBound) }
+                let (from, to) = (candidate.window.lowerBound, candidate.window.upperBound)
                 // A region within (1 - s) x n edits is similar whatever its length, since
                 // the similarity divides by the longer of the two. The window is read in
                 // place when one block holds it.
@@ -319,7 +361,7 @@ final class NearFinder {
                 }
                 guard similar else { continue }
                 count += 1
-                if examples.count < options.maxRecordIDs { examples.append(m.record) }
+                if examples.count < options.maxRecordIDs { examples.append(Int(candidate.record)) }
                 if count >= cap { return }
             }
         }

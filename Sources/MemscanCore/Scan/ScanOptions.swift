@@ -34,6 +34,14 @@ public struct ScanOptions: Sendable {
     /// Spans whose record count could not be made exact report `records_capped`.
     /// The default enumerates everything (exhaustive: the guarantee holds).
     public var maxOccurrences: Int = .max
+    /// In an exhaustive scan, take the occurrences of very common shingles (templates)
+    /// as classes of equal extensions through their context orders instead of one match
+    /// per occurrence (see docs/SCAN_DESIGN.md). Same spans; off only to compare.
+    public var grouping: Bool = true
+    /// Context orders: for shingles held at least this often, built once this many times
+    /// their occurrences were extended one at a time (tests lower both).
+    var contextMinimum = ContextOrder.minimumOccurrences
+    var contextBuildAfter: Int? = nil
     /// Report near-verbatim spans (§4) as well as verbatim ones.
     public var near: Bool = true
     /// Near-verbatim threshold: 1 - edit distance / longer length.

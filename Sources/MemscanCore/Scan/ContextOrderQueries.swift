@@ -1,0 +1,104 @@
+/// Questions a grouped seed asks its context orders: which occurrences extend at least
+/// so far on one side (a range of ranks), on both sides (a rectangle), how many
+/// distinct records those are, and which ones.
+extension ContextOrder.Side {
+    /// Ranks whose extension (common prefix with the located query) is at least `e`:
+    /// extensions grow toward the query's place, so they are one range around it.
+    func ranks(atLeast e: Int, around query: Position) -> Range<Int> {
+        let n = order.count
+        guard e > 0 else { return 0 ..< n }
+        // Before the query: the first rank from which extensions reach e.
+        var low = 0, high = query.at
+        while low < high {
+            let mid = (low + high) >> 1
+            if extensionLength(rank: mid, of: query) >= e { high = mid } else { low = mid + 1 }
+        }
+        let lower = low
+        // From the query on: the first rank at which extensions fall below e.
+        low = query.at
+        high = n
+        while low < high {
+            let mid = (low + high) >> 1
+            if extensionLength(rank: mid, of: query) >= e { low = mid + 1 } else { high = mid }
+        }
+        return lower ..< low
+    }
+
+    /// The distinct extension values from `depth` down to `minimum`, longest first, each
+    /// with its ranks(atLeast:). The first entry is `depth` (possibly no ranks): the
+    /// occurrences that reach it are verified against the record tokens instead.
+    func classes(around query: Position, minimum: Int) -> [(value: Int, ranks: Range<Int>)] {
+        let n = order.count
+        var result = [(value: ContextOrder.depth, ranks: ranks(atLeast: ContextOrder.depth, around: query))]
+        while true {
+            let current = result[result.count - 1].ranks
+            var next = -1
+            if current.lowerBound > 0 { next = extensionLength(rank: current.lowerBound - 1, of: query) }
+            if current.upperBound < n { next = max(next, extensionLength(rank: current.upperBound, of: query)) }
+            guard next >= minimum else { break }
+            result.append((next, ranks(atLeast: next, around: query)))
+        }
+        return result
+    }
+}
+
+extension ContextOrder {
+    /// Occurrences in the rectangle of right ranks x left ranks.
+    func count(right: Range<Int>, left: Range<Int>) -> Int {
+        leftByRight.count(right, left)
+    }
+
+    /// Calls `body` with each occurrence (index into the postings) in the rectangle,
+    /// while it returns true.
+    func forEachOccurrence(right: Range<Int>, left: Range<Int>, _ body: (Int) throws -> Bool) rethrows {
+        try leftByRight.forEachValue(right, left) { try body(Int(self.left.order[$0])) }
+    }
+
+    /// Calls `body` with every occurrence in the rectangle: in postings order, skipping
+    /// the others, when the rectangle holds most of them (one pass over sequential
+    /// arrays), otherwise through the wavelet matrix.
+    func visitOccurrences(right: Range<Int>, left: Range<Int>, _ body: (Int) throws -> Void) rethrows {
+        let n = record.count
+        if right.count * 4 < n || left.count * 4 < n {
+            try forEachOccurrence(right: right, left: left) { try body($0); return true }
+            return
+        }
+        try self.right.rank.withUnsafeBufferPointer { rightRank in
+            try self.left.rank.withUnsafeBufferPointer { leftRank in
+                for o in 0 ..< n where right.contains(Int(rightRank[o])) && left.contains(Int(leftRank[o])) { try body(o) }
+            }
+        }
+    }
+
+    /// Whether occurrence `o` lies in the rectangle.
+    @inline(__always)
+    func contains(_ o: Int, right: Range<Int>, left: Range<Int>) -> Bool {
+        right.contains(Int(self.right.rank[o])) && left.contains(Int(self.left.rank[o]))
+    }
+
+    /// Distinct records among the occurrences in the rectangle, counted up to `limit`
+    /// (the answer is min(count, limit)). Records rarely hold such a shingle twice, so
+    /// the occurrences less the repeats usually settle it; otherwise the smaller of the
+    /// repeating records and the rectangle is looked at.
+    func distinctRecords(right: Range<Int>, left: Range<Int>, limit: Int) -> Int {
+        let points = count(right: right, left: left)
+        if points - repeats >= limit || repeats == 0 { return min(points, limit) }
+        if repeated.count <= points {
+            var extra = 0
+            for run in 1 ..< repeatedRuns.count {
+                var inside = 0
+                for i in Int(repeatedRuns[run - 1]) ..< Int(repeatedRuns[run]) where contains(Int(repeated[i]), right: right, left: left) {
+                    inside += 1
+                }
+                extra += max(0, inside - 1)
+            }
+            return min(points - extra, limit)
+        }
+        var seen = Set<Int32>()
+        forEachOccurrence(right: right, left: left) { o in
+            seen.insert(record[o])
+            return seen.count < limit
+        }
+        return min(seen.count, limit)
+    }
+}
