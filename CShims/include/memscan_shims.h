@@ -349,4 +349,65 @@ MS_INLINE ptrdiff_t ms_successor_decode(uint32_t *values, ptrdiff_t n, const uin
     return n;
 }
 
+
+// ---- Context sorting (context orders of very common shingles) ----
+// Multikey quicksort (Bentley and Sedgewick) of token strings: string i is
+// contexts[i * depth ...], lengths[i] tokens. Each partition looks at one token
+// position only, so a long shared template prefix is read once per string, not once
+// per comparison. A string that ends sorts before its extensions; equal strings by
+// index. `order` holds the indices to sort.
+
+MS_INLINE int64_t ms_context_token(const uint32_t *contexts, const uint8_t *lengths, ptrdiff_t depth, int32_t i, ptrdiff_t d) {
+    return d < (ptrdiff_t)lengths[i] ? (int64_t)contexts[(ptrdiff_t)i * depth + d] : -1;
+}
+
+MS_INLINE int ms_context_less(const uint32_t *contexts, const uint8_t *lengths, ptrdiff_t depth, int32_t a, int32_t b, ptrdiff_t d) {
+    for (;; d++) {
+        int64_t x = ms_context_token(contexts, lengths, depth, a, d), y = ms_context_token(contexts, lengths, depth, b, d);
+        if (x != y) return x < y;
+        if (x < 0 || d + 1 >= depth) return a < b;
+    }
+}
+
+static inline void ms_sort_contexts_from(int32_t *a, ptrdiff_t n, ptrdiff_t d, const uint32_t *contexts,
+                                         const uint8_t *lengths, ptrdiff_t depth) {
+    while (n > 1) {
+        if (n <= 12 || d >= depth) {
+            for (ptrdiff_t i = 1; i < n; i++) {
+                int32_t v = a[i];
+                ptrdiff_t j = i;
+                while (j > 0 && (d >= depth ? v < a[j - 1] : ms_context_less(contexts, lengths, depth, v, a[j - 1], d))) {
+                    a[j] = a[j - 1];
+                    j--;
+                }
+                a[j] = v;
+            }
+            return;
+        }
+        // Median of three tokens at position d.
+        int64_t x = ms_context_token(contexts, lengths, depth, a[0], d);
+        int64_t y = ms_context_token(contexts, lengths, depth, a[n / 2], d);
+        int64_t z = ms_context_token(contexts, lengths, depth, a[n - 1], d);
+        int64_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        // Three-way partition: [0, lt) below, [lt, gt) equal, [gt, n) above.
+        ptrdiff_t lt = 0, i = 0, gt = n;
+        while (i < gt) {
+            int64_t t = ms_context_token(contexts, lengths, depth, a[i], d);
+            if (t < pivot) { int32_t s = a[lt]; a[lt] = a[i]; a[i] = s; lt++; i++; }
+            else if (t > pivot) { gt--; int32_t s = a[gt]; a[gt] = a[i]; a[i] = s; }
+            else i++;
+        }
+        ms_sort_contexts_from(a, lt, d, contexts, lengths, depth);
+        ms_sort_contexts_from(a + gt, n - gt, d, contexts, lengths, depth);
+        a += lt;
+        n = gt - lt;
+        if (pivot < 0) d = depth;  // all ended here: equal strings, by index
+        else d++;
+    }
+}
+
+MS_INLINE void ms_sort_contexts(int32_t *order, ptrdiff_t n, const uint32_t *contexts, const uint8_t *lengths, ptrdiff_t depth) {
+    ms_sort_contexts_from(order, n, 0, contexts, lengths, depth);
+}
+
 #endif

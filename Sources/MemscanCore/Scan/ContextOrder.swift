@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CMemscanShims
 
 /// The occurrences of one very common shingle (a piece of an order set held by
 /// thousands of records) sorted by the record tokens from the occurrence on, and
@@ -103,7 +99,6 @@ final class ContextOrder: Sendable {
     /// Sorts the occurrences `postings` by their contexts read from `tokens`.
     static func build(postings: UnsafeBufferPointer<UInt32>, index: MemscanIndex, tokens: BlockCache) throws -> ContextOrder {
         let n = postings.count, depth = ContextOrder.depth
-        // Tokens are stored big-endian so that memcmp orders contexts as token sequences.
         var rightContexts = [UInt32](repeating: 0, count: n * depth), leftContexts = rightContexts
         var rightLengths = [UInt8](repeating: 0, count: n), leftLengths = rightLengths
         var records = [Int32](repeating: 0, count: n)
@@ -129,7 +124,7 @@ final class ContextOrder: Sendable {
         return ContextOrder(right: side(rightContexts, rightLengths), left: side(leftContexts, leftLengths), record: records)
     }
 
-    /// Writes `count` tokens big-endian to `out`: the tokens at `first`, `first + step`,
+    /// Writes `count` tokens to `out`: the tokens at `first`, `first + step`,
     /// ... (step 1 reads forwards, -1 backwards), a block at a time.
     private static func copyContext(from first: Int, count: Int, step: Int, tokens: BlockCache,
                                     into out: UnsafeMutablePointer<UInt32>) throws {
@@ -139,24 +134,23 @@ final class ContextOrder: Sendable {
             let block = try tokens.block(containing: at)
             let run = min(count - i, step > 0 ? block.start + block.count - at : at - block.start + 1)
             let from = block.values + (at - block.start)
-            for j in 0 ..< run { out[i + j] = from[step * j].bigEndian }
+            for j in 0 ..< run { out[i + j] = from[step * j] }
             i += run
         }
     }
 
-    /// Sorts flat big-endian contexts (`depth` slots each, `lengths` used) and builds
-    /// the minima.
+    /// Sorts flat contexts (`depth` slots each, `lengths` used; a multikey quicksort in
+    /// C, which reads a shared template prefix once per context) and builds the minima.
     private static func side(_ contexts: [UInt32], _ lengths: [UInt8]) -> Side {
         let n = lengths.count, depth = ContextOrder.depth
         var order = (0 ..< Int32(n)).map { $0 }
         var prefix = [UInt8](repeating: 0, count: n)
         contexts.withUnsafeBufferPointer { c in
             func context(_ o: Int) -> UnsafePointer<UInt32> { c.baseAddress! + o * depth }
-            order.sort { a, b in
-                let la = Int(lengths[Int(a)]), lb = Int(lengths[Int(b)])
-                let order = memcmp(context(Int(a)), context(Int(b)), 4 * min(la, lb))
-                if order != 0 { return order < 0 }
-                return la != lb ? la < lb : a < b
+            lengths.withUnsafeBufferPointer { l in
+                order.withUnsafeMutableBufferPointer { o in
+                    ms_sort_contexts(o.baseAddress, n, c.baseAddress, l.baseAddress, depth)
+                }
             }
             for r in 1 ..< max(1, n) {
                 let a = Int(order[r - 1]), b = Int(order[r])
