@@ -71,18 +71,32 @@ struct BitParallelMatcher {
     /// A necessary condition, several times cheaper than the alignment: every pattern
     /// token left unmatched costs an edit, and at most as many of a token can be matched
     /// as the text holds. Windows of records that share only a template with the
-    /// pattern fail it.
+    /// pattern fail it, most before their end.
     private func sharesEnoughTokens(_ text: UnsafeBufferPointer<UInt32>, maxEdits: Int) -> Bool {
-        counts.withUnsafeBufferPointer { counts in
-            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: counts.count) { used in
-                used.initialize(repeating: 0)
-                var matched = 0
-                for token in text {
-                    guard let slot = slot(of: token), used[slot] < counts[slot] else { continue }
-                    used[slot] += 1
-                    matched += 1
+        let needed = length - maxEdits
+        // Past this many text tokens left unmatched, `needed` is out of reach.
+        let spare = text.count - needed
+        guard spare >= 0 else { return false }
+        return tokens.withUnsafeBufferPointer { table in
+            counts.withUnsafeBufferPointer { counts in
+                withUnsafeTemporaryAllocation(of: UInt16.self, capacity: counts.count) { used in
+                    used.initialize(repeating: 0)
+                    let mask = tableMask
+                    var matched = 0, missed = 0
+                    for token in text {
+                        var slot = BitParallelMatcher.home(token, mask: mask)
+                        while table[slot] != token && table[slot] != BitParallelMatcher.empty { slot = (slot + 1) & mask }
+                        if table[slot] == token && token != MatchingSequence.unknownID && used[slot] < counts[slot] {
+                            used[slot] += 1
+                            matched += 1
+                            if matched >= needed { return true }
+                        } else {
+                            missed += 1
+                            if missed > spare { return false }
+                        }
+                    }
+                    return matched >= needed
                 }
-                return length - matched <= maxEdits
             }
         }
     }

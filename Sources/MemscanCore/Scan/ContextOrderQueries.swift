@@ -83,7 +83,9 @@ extension ContextOrder {
     func distinctRecords(right: Range<Int>, left: Range<Int>, limit: Int) -> Int {
         let points = count(right: right, left: left)
         if points - repeats >= limit || repeats == 0 { return min(points, limit) }
-        if repeated.count <= points {
+        // Looking at a repeating record's occurrences is two array reads; listing a point
+        // of the rectangle a descent of the wavelet matrix and a table entry.
+        if repeated.count <= 8 * points {
             var extra = 0
             for run in 1 ..< repeatedRuns.count {
                 var inside = 0
@@ -94,11 +96,16 @@ extension ContextOrder {
             }
             return min(points - extra, limit)
         }
-        var seen = Set<Int32>()
+        var seen = DiagonalMap(capacity: min(points, limit) * 2)
+        var distinct = 0
         forEachOccurrence(right: right, left: left) { o in
-            seen.insert(record[o])
-            return seen.count < limit
+            let r = Int(record[o])
+            if seen.value(for: r) == nil {
+                seen.set(r, 1)
+                distinct += 1
+            }
+            return distinct < limit
         }
-        return min(seen.count, limit)
+        return min(distinct, limit)
     }
 }

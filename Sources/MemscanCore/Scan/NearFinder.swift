@@ -309,6 +309,8 @@ final class NearFinder {
         swap(&seen, &recordsSeen)
         defer { swap(&seen, &recordsSeen) }
         seen.removeAll()
+        // Records already counted are not candidates.
+        for record in known { seen.set(record, 1) }
         // The candidates first: each record once, through its first seed overlapping the
         // region, the window where the region would lie on that seed's diagonal. The
         // seeds are the matches, then the occurrences of grouped seeds whose matches
@@ -321,7 +323,6 @@ final class NearFinder {
         func add(_ record: Int, expectedStart: Int) {
             guard seen.value(for: record) == nil else { return }
             seen.set(record, 1)
-            if known.contains(record) { return }
             let range = index.recordRange(record)
             let from = range.lowerBound + max(0, expectedStart - band)
             let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
