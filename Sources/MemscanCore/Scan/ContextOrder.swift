@@ -33,8 +33,9 @@ final class ContextOrder: Sendable {
     /// Occurrences beyond the first of their record, over all records.
     let repeats: Int
 
-    /// One side: occurrences sorted by their context on that side.
-    struct Side: Sendable {
+    /// One side: occurrences sorted by their context on that side. A class, so that
+    /// reading it through its order is one reference, not four retained arrays.
+    final class Side: Sendable {
         /// Rank -> occurrence (index into the shingle's postings).
         let order: [Int32]
         /// Occurrence -> rank.
@@ -44,6 +45,13 @@ final class ContextOrder: Sendable {
         /// minima[j][r] = min of prefix[r ..< r + 2^j], where prefix[r] is the common
         /// prefix of the contexts at ranks r - 1 and r.
         let minima: [[UInt8]]
+
+        init(order: [Int32], rank: [Int32], length: [UInt8], minima: [[UInt8]]) {
+            self.order = order
+            self.rank = rank
+            self.length = length
+            self.minima = minima
+        }
 
         /// Minimum common prefix of neighbours over ranks from ... to (inclusive).
         @inline(__always)

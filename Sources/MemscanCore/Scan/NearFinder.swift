@@ -51,8 +51,10 @@ final class NearFinder {
     /// Seeds (records, but for repeats) above which a lone seed's interval counts as
     /// common phrasing (see `align`).
     static let commonSeedRecords = 16
-    /// Candidate windows prefetched ahead when counting a region's records.
+    /// Candidate windows prefetched ahead when counting a region's records, and checked
+    /// per chunk.
     static let prefetchDistance = 16
+    static let candidateChunk = 512
     /// Largest distance between consecutive seeds of one chain (see `align`).
     static let chainGap = 64
 
@@ -311,40 +313,22 @@ final class NearFinder {
         seen.removeAll()
         // Records already counted are not candidates.
         for record in known { seen.set(record, 1) }
-        // The candidates first: each record once, through its first seed overlapping the
-        // region, the window where the region would lie on that seed's diagonal. The
-        // seeds are the matches, then the occurrences of grouped seeds whose matches
-        // overlap the region (those reaching the kept depth are among the matches). (A
-        // record holding the region's pieces at two places is checked at the first: every
-        // placement would cost twice as much on template-heavy generations.) Then the
-        // windows are checked, prefetched some ahead: a region next to a template has
-        // thousands of candidates, each a cache miss.
+        // Candidates: each record once, through its first seed overlapping the region, with
+        // the window where the region would lie on that seed's diagonal. The seeds are the
+        // matches, then the occurrences of grouped seeds whose matches overlap the region
+        // (those reaching the kept depth are among the matches). (A record holding the
+        // region's pieces at two places is checked at the first: every placement would
+        // cost twice as much on template-heavy generations.) A region next to a template
+        // has thousands of candidates, each a cache miss: they are checked a chunk at a
+        // time with the windows prefetched some ahead, and listing stops at the cap.
+        let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region])) }
         var candidates: [(record: Int32, window: Range<Int>)] = []
-        func add(_ record: Int, expectedStart: Int) {
-            guard seen.value(for: record) == nil else { return }
-            seen.set(record, 1)
-            let range = index.recordRange(record)
-            let from = range.lowerBound + max(0, expectedStart - band)
-            let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
-            if to > from { candidates.append((Int32(record), from ..< to)) }
-        }
-        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound {
-            add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound))
-        }
-        let k = index.header.k
-        for seed in grouped {
-            let p = seed.position
-            let (right, left) = seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
-            seed.order.visitOccurrences(right: right, left: left) { o in
-                let record = Int(seed.order.record[o])
-                add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound))
-            }
-        }
-        try ids.withUnsafeBufferPointer { all in
-            let matcher = BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: all[region]))
+        candidates.reserveCapacity(NearFinder.candidateChunk)
+        var full = false
+        func check() throws {
             let ahead = NearFinder.prefetchDistance
             for c in 0 ..< min(ahead, candidates.count) { tokens.prefetch(candidates[c].window.lowerBound) }
-            for (c, candidate) in candidates.enumerated() {
+            for (c, candidate) in candidates.enumerated() where !full {
                 if c + ahead < candidates.count { tokens.prefetch(candidates[c + ahead].window.lowerBound) }
                 let (from, to) = (candidate.window.lowerBound, candidate.window.upperBound)
                 // A region within (1 - s) x n edits is similar whatever its length, since
@@ -363,9 +347,33 @@ final class NearFinder {
                 guard similar else { continue }
                 count += 1
                 if examples.count < options.maxRecordIDs { examples.append(Int(candidate.record)) }
-                if count >= cap { return }
+                full = count >= cap
+            }
+            candidates.removeAll(keepingCapacity: true)
+        }
+        func add(_ record: Int, expectedStart: Int) throws {
+            guard !full, seen.value(for: record) == nil else { return }
+            seen.set(record, 1)
+            let range = index.recordRange(record)
+            let from = range.lowerBound + max(0, expectedStart - band)
+            let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
+            guard to > from else { return }
+            candidates.append((Int32(record), from ..< to))
+            if candidates.count == NearFinder.candidateChunk { try check() }
+        }
+        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound {
+            try add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound))
+        }
+        let k = index.header.k
+        for seed in grouped where !full {
+            let p = seed.position
+            let (right, left) = seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
+            try seed.order.visitOccurrences(right: right, left: left) { o in
+                let record = Int(seed.order.record[o])
+                try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound))
             }
         }
+        try check()
         if count >= cap {
             // Stopped at the cap: there may be more.
             return (cap, true, examples)
