@@ -53,6 +53,16 @@ final class MatchFinder {
     private(set) var groupIntervals: [(a: Int, b: Int, occurrences: Int)] = []
     /// A few records of each class of grouped occurrences, for near matching.
     private var sampledRecords: [Int32] = []
+    /// Distinct-record counts of rectangles already asked for: generations that copy the
+    /// same template piece ask for the same rectangle of the same order.
+    private var rectangleCounts: [RectangleKey: Int] = [:]
+    private struct RectangleKey: Hashable {
+        let order: ObjectIdentifier
+        let right: Range<Int>
+        let left: Range<Int>
+        let limit: Int
+    }
+    static let rectangleCacheLimit = 1 << 16
     private var probe = SeedProbe()
     var sequence: MatchingSequence { probe.sequence }
     /// Deduplication and matches of the generation being scanned.
@@ -291,6 +301,17 @@ final class MatchFinder {
                 : ms_intersect_offset(first.baseAddress, first.count, second.baseAddress, second.count, Int64(offset), out.baseAddress)
         }
         candidates.removeSubrange(kept...)
+    }
+
+    /// The distinct records among the occurrences of `seed` in the rectangle, counted up
+    /// to `limit` (see `ContextOrder.distinctRecords`), remembered across generations.
+    func distinctRecords(_ seed: GroupedSeed, right: Range<Int>, left: Range<Int>, limit: Int) -> Int {
+        let key = RectangleKey(order: ObjectIdentifier(seed.order), right: right, left: left, limit: limit)
+        if let known = rectangleCounts[key] { return known }
+        if rectangleCounts.count >= MatchFinder.rectangleCacheLimit { rectangleCounts.removeAll(keepingCapacity: true) }
+        let count = seed.order.distinctRecords(right: right, left: left, limit: limit)
+        rectangleCounts[key] = count
+        return count
     }
 
     /// Records sampled from each class of grouped occurrences (see `sampledMatches`).

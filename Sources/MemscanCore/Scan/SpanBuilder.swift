@@ -139,7 +139,7 @@ struct SpanBuilder {
                   let c = charged.first(where: { $0 - a < depth && b - $0 < depth }), let s = seedAt[c] else { continue }
             let seed = finder.groupedSeeds[s]
             let (right, left) = seed.reaching(backward: c - a, forward: b - c)
-            intervals[n].count = seed.order.distinctRecords(right: right, left: left, limit: options.recordsCap + 1)
+            intervals[n].count = finder.distinctRecords(seed, right: right, left: left, limit: options.recordsCap + 1)
             intervals[n].seed = s
         }
     }
