@@ -457,17 +457,22 @@ final class MatchFinder {
             }
         }
         let shortest = index.header.guaranteedLength
+        // reachingCounts[f][g]: occurrences extending at least rights[f] right and lefts[g]
+        // left; a row is filled as far as the pairs long enough need it.
+        var previousRow = lefts.indices.map { order.count(right: rights[0].ranks, left: lefts[$0].ranks) }
+        var row = previousRow
         for f in rights.indices.dropFirst() {
             let (forward, reaching) = rights[f]
             let further = rights[f - 1].ranks
+            row[0] = order.count(right: reaching, left: lefts[0].ranks)
             for g in lefts.indices.dropFirst() {
                 let (backward, back) = lefts[g]
                 if forward + backward < shortest { break }
                 let beyond = lefts[g - 1].ranks
+                row[g] = order.count(right: reaching, left: back)
                 // Occurrences extending exactly (backward, forward): inclusion-exclusion of
                 // the rectangles reaching at least that far.
-                let exact = order.count(right: reaching, left: back) - order.count(right: further, left: back)
-                    - order.count(right: reaching, left: beyond) + order.count(right: further, left: beyond)
+                let exact = row[g] - previousRow[g] - row[g - 1] + previousRow[g - 1]
                 guard exact > 0 else { continue }
                 groupIntervals.append((p - backward, p + forward, exact))
                 var sampled = samplingForNear ? 0 : MatchFinder.sampledPerClass
@@ -481,6 +486,9 @@ final class MatchFinder {
                     }
                 }
             }
+            // The next row stops no later (its extensions are shorter): it reads only what
+            // this one filled.
+            swap(&row, &previousRow)
         }
         groupedSeeds.append(GroupedSeed(position: p, order: order, postings: postings, right: right, left: left))
     }
