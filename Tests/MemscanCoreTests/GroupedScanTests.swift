@@ -68,3 +68,67 @@ struct GroupedScanTests {
         #expect(groupedSeeds > 100, "only \(groupedSeeds) grouped seeds")
     }
 }
+
+extension GroupedScanTests {
+    /// Which seeds are grouped, and so which record represents a template interval and
+    /// which records near matching aligns, depends on the index alone: the output is the
+    /// same byte for byte whatever the threads and however their work interleaves.
+    @Test("grouped scans write the same output with 1 and 3 threads, run after run")
+    func sameOutputAcrossThreads() throws {
+        var rng = SplitMix64(seed: 0x6_0B_7EAD)
+        let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: 200 ... 300, vocabulary: 4 ... 10,
+                                                                      recordLength: 30 ... 150), rng: &rng)
+        let directory = OracleTempDirectory("grouped-threads")
+        defer { directory.remove() }
+        let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: 4, w: 3, in: directory, name: "g.index"))
+        var lines: [String] = []
+        for gen in 0 ..< 60 {
+            let (tokens, sources) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 120,
+                                                               timeTokens: 0, rng: &rng)
+            let patient = sources.isEmpty ? "" : ",\"patient_id\":\"\(corpus.ids[rng.pick(sources)])\""
+            let list = tokens.map { "\"\($0)\"" }.joined(separator: ",")
+            lines.append("{\"id\":\"g\(gen)\",\"tokens\":[\(list)]\(patient)}")
+        }
+        let input = directory.path("generations.jsonl")
+        IndexFixture.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: input)
+        func scan(threads: Int, name: String) throws -> [UInt8] {
+            var options = ScanOptions()
+            options.threads = threads
+            options.contextMinimum = 2
+            let runner = ScanRunner(context: try ScanContext(index: index, options: options), inputOptions: InputOptions())
+            runner.batchSize = 3
+            let path = directory.path(name)
+            _ = try runner.run(inputs: [input], output: try OutputSink(path: path))
+            return IndexFixture.read(path)
+        }
+        let one = try scan(threads: 1, name: "one.jsonl")
+        #expect(!one.isEmpty)
+        #expect(index.contextOrders.occurrences > 0, "no seed was grouped")
+        for run in 0 ..< 2 {
+            #expect(try scan(threads: 3, name: "three-\(run).jsonl") == one, "run \(run) with 3 threads differs")
+        }
+    }
+}
+
+extension GroupedScanTests {
+    /// The grouped shingles are those held at least T times, T the smallest count (from
+    /// the minimum on) whose shingles' orders all fit in the budget.
+    @Test("the grouping threshold keeps the orders within the budget and no higher than needed")
+    func groupingThreshold() throws {
+        var rng = SplitMix64(seed: 0x6_0B_7E5)
+        let (corpus, _) = CorpusGenerator.corpus(CorpusShape(recordCount: 150 ... 200, vocabulary: 4 ... 10,
+                                                             recordLength: 30 ... 150), rng: &rng)
+        let directory = OracleTempDirectory("grouped-threshold")
+        defer { directory.remove() }
+        let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: 4, w: 2, in: directory, name: "g.index"))
+        let counts = (0 ..< index.header.multiEntryCount).map { Int(index.multiEntries[3 * $0 + 1]) }
+        func held(atLeast t: Int) -> Int { counts.filter { $0 >= t }.reduce(0, +) }
+        let all = held(atLeast: 2)
+        #expect(index.contextOrders.groupingMinimum(index: index, minimum: 2, budget: all) == 2)
+        for budget in [all - 1, all / 2, all / 10, 1] {
+            let t = index.contextOrders.groupingMinimum(index: index, minimum: 2, budget: budget)
+            #expect(held(atLeast: t) <= budget, "budget \(budget): threshold \(t) holds \(held(atLeast: t))")
+            #expect(t > 2 && held(atLeast: t - 1) > budget, "budget \(budget): threshold \(t) is higher than needed")
+        }
+    }
+}

@@ -13,6 +13,8 @@ struct BitParallelMatcher {
     private var tokens: [UInt32]
     /// Occurrences in the pattern of the token in each slot.
     private var counts: [UInt16]
+    /// A 4096-bit set of the pattern's tokens (by a hash): the first, cheapest bound.
+    private var presence: [UInt64]
     private let tableMask: Int
     private static let empty = UInt32.max
 
@@ -24,13 +26,21 @@ struct BitParallelMatcher {
         tableMask = size - 1
         tokens = [UInt32](repeating: BitParallelMatcher.empty, count: size)
         counts = [UInt16](repeating: 0, count: size)
+        presence = [UInt64](repeating: 0, count: 64)
         // One row more than the table: all zeros, for tokens the pattern lacks.
         masks = [UInt64](repeating: 0, count: (size + 1) * words)
         for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID {
             let slot = insert(token)
             masks[slot * words + i / 64] |= 1 << UInt64(i % 64)
             counts[slot] &+= 1
+            let bit = BitParallelMatcher.presenceBit(token)
+            presence[bit >> 6] |= 1 << UInt64(bit & 63)
         }
+    }
+
+    @inline(__always)
+    private static func presenceBit(_ token: UInt32) -> Int {
+        Int(truncatingIfNeeded: (UInt64(token) &* 0xD6E8_FEB8_6659_FD93) >> 52)
     }
 
     @inline(__always)
@@ -77,6 +87,23 @@ struct BitParallelMatcher {
         // Past this many text tokens left unmatched, `needed` is out of reach.
         let spare = text.count - needed
         guard spare >= 0 else { return false }
+        // First a bound that ignores how often a token occurs: text tokens that may be in
+        // the pattern at all (one bit test each in a table that stays in L1).
+        let possible = presence.withUnsafeBufferPointer { bits in
+            var possible = 0, missed = 0
+            for token in text {
+                let bit = BitParallelMatcher.presenceBit(token)
+                if bits[bit >> 6] & (1 << UInt64(bit & 63)) != 0 {
+                    possible += 1
+                    if possible >= needed { break }
+                } else {
+                    missed += 1
+                    if missed > spare { break }
+                }
+            }
+            return possible
+        }
+        guard possible >= needed else { return false }
         return tokens.withUnsafeBufferPointer { table in
             counts.withUnsafeBufferPointer { counts in
                 withUnsafeTemporaryAllocation(of: UInt16.self, capacity: counts.count) { used in

@@ -12,17 +12,45 @@ final class ContextOrderCache: Sendable {
     /// extensions per occurrence (2 µs against 100 ns at 50 M tokens), so a scan never
     /// spends on an order much more than it saves, and a short one builds none.
     static let buildAfter = 20
-    /// The same for grouped seeds, whose orders also spare each occurrence's span and
-    /// near-matching work (a match fewer): 5,000 generations at 50 M corpus tokens took
-    /// 7.4, 7.3, 7.5, 7.9 and 8.9 s with 1, 2, 4, 8 and 20.
-    static let groupedBuildAfter = 2
     private struct State {
         var orders: [Int: ContextOrder] = [:]
+        /// Grouping thresholds computed so far, by the minimum asked for.
+        var groupingMinimum: [Int: Int] = [:]
         /// Occurrences of each entry extended one at a time so far.
         var extended: [Int: Int] = [:]
         var occurrences = 0
     }
     private let state = Mutex(State())
+
+    /// The seeds an exhaustive scan groups are those held at least this many times: the
+    /// smallest count from `minimum` on such that the orders of all shingles held that
+    /// often fit in the budget together. It depends on the index alone, and their orders
+    /// are built when first needed, so what is grouped (and with it which record
+    /// represents a template interval and which records near matching aligns) never
+    /// depends on which thread met which seed first.
+    func groupingMinimum(index: MemscanIndex, minimum: Int, budget: Int = ContextOrderCache.maxOccurrences) -> Int {
+        if budget == ContextOrderCache.maxOccurrences, let known = state.withLock({ $0.groupingMinimum[minimum] }) { return known }
+        var counts: [Int] = []
+        let entries = index.multiEntries
+        for e in 0 ..< min(index.header.multiEntryCount, entries.count / 3) where Int(entries[3 * e + 1]) >= minimum {
+            counts.append(Int(entries[3 * e + 1]))
+        }
+        counts.sort(by: >)
+        var threshold = minimum, total = 0
+        for count in counts {
+            total += count
+            if total > budget {
+                // Shingles as common as this one do not all fit: group only the commoner ones.
+                threshold = count + 1
+                break
+            }
+        }
+        guard budget == ContextOrderCache.maxOccurrences else { return threshold }
+        return state.withLock { s in
+            s.groupingMinimum[minimum] = threshold
+            return threshold
+        }
+    }
 
     /// Occurrences held in orders built so far.
     var occurrences: Int { state.withLock { $0.occurrences } }

@@ -31,9 +31,9 @@ final class MatchFinder {
     let tokens: BlockCache
     let positions: BlockCache?
     let maxOccurrences: Int
-    /// Seeds held at least this many times are extended through their context orders,
-    /// built once `contextBuildAfter` x their occurrences were extended without (see
-    /// `ContextOrderCache`).
+    /// Seeds held at least this many times are extended (or, grouping, grouped) through
+    /// their context orders, built once `contextBuildAfter` x their occurrences were
+    /// extended without (see `ContextOrderCache`; grouping builds them when first needed).
     let contextMinimum: Int
     let contextBuildAfter: Int
     /// Orders this thread already got from the index's cache (immutable once built):
@@ -103,8 +103,16 @@ final class MatchFinder {
         self.grouping = grouping && maxOccurrences == .max
         self.samplingForNear = samplingForNear
         // Contexts must reach past the shingle for an extension to mean anything.
-        self.contextMinimum = index.header.k < ContextOrder.depth ? max(2, contextMinimum) : Int.max
-        self.contextBuildAfter = contextBuildAfter ?? (self.grouping ? ContextOrderCache.groupedBuildAfter : ContextOrderCache.buildAfter)
+        let minimum = index.header.k < ContextOrder.depth ? max(2, contextMinimum) : Int.max
+        if self.grouping && minimum != Int.max {
+            // What is grouped is fixed by the index, and orders are built when first needed:
+            // the output never depends on which thread met a seed first.
+            self.contextMinimum = index.contextOrders.groupingMinimum(index: index, minimum: minimum)
+            self.contextBuildAfter = 0
+        } else {
+            self.contextMinimum = minimum
+            self.contextBuildAfter = contextBuildAfter ?? ContextOrderCache.buildAfter
+        }
         tokens = BlockCache(store: index.tokenBlocks, shared: index.sharedTokens)
         positions = index.positionBlocks.map { BlockCache(store: $0) }
     }

@@ -389,10 +389,13 @@ extension NearFinder {
         guard !found.isEmpty else { return verbatim }
         let sequence = finder.sequence
         // A verbatim span lies inside the region and inside one of the representative's
-        // exact pieces (pieces are clipped to the region, which holds the span).
+        // exact pieces (pieces are clipped to the region, which holds the span). It stays
+        // when fewer records hold it than the near span: a piece of one patient inside a
+        // common near copy of a template is a finding of its own.
         var spans = verbatim.filter { v in
             !found.contains { f in
-                f.pieces.contains { $0.lowerBound <= v.matchingRange.lowerBound && v.matchingRange.upperBound <= $0.upperBound }
+                let rarer = !v.recordsCapped && (f.capped || v.records < min(f.records, options.recordsCap))
+                return !rarer && f.pieces.contains { $0.lowerBound <= v.matchingRange.lowerBound && v.matchingRange.upperBound <= $0.upperBound }
             }
         }
         for f in found {
