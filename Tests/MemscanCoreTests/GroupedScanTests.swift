@@ -76,11 +76,9 @@ extension GroupedScanTests {
     @Test("grouped scans write the same output with 1 and 3 threads, run after run")
     func sameOutputAcrossThreads() throws {
         var rng = SplitMix64(seed: 0x6_0B_7EAD)
-        let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: 200 ... 300, vocabulary: 4 ... 10,
-                                                                      recordLength: 30 ... 150), rng: &rng)
         let directory = OracleTempDirectory("grouped-threads")
         defer { directory.remove() }
-        let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: 4, w: 3, in: directory, name: "g.index"))
+        let (corpus, vocabulary, index) = try templateHeavyIndex(records: 200 ... 300, k: 4, w: 3, in: directory, rng: &rng)
         var lines: [String] = []
         for gen in 0 ..< 60 {
             let (tokens, sources) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 120,
@@ -116,11 +114,9 @@ extension GroupedScanTests {
     @Test("the grouping threshold keeps the orders within the budget and no higher than needed")
     func groupingThreshold() throws {
         var rng = SplitMix64(seed: 0x6_0B_7E5)
-        let (corpus, _) = CorpusGenerator.corpus(CorpusShape(recordCount: 150 ... 200, vocabulary: 4 ... 10,
-                                                             recordLength: 30 ... 150), rng: &rng)
         let directory = OracleTempDirectory("grouped-threshold")
         defer { directory.remove() }
-        let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: 4, w: 2, in: directory, name: "g.index"))
+        let (_, _, index) = try templateHeavyIndex(records: 150 ... 200, k: 4, w: 2, in: directory, rng: &rng)
         let counts = (0 ..< index.header.multiEntryCount).map { Int(index.multiEntries[3 * $0 + 1]) }
         func held(atLeast t: Int) -> Int { counts.filter { $0 >= t }.reduce(0, +) }
         let all = held(atLeast: 2)
@@ -131,4 +127,14 @@ extension GroupedScanTests {
             #expect(t > 2 && held(atLeast: t - 1) > budget, "budget \(budget): threshold \(t) is higher than needed")
         }
     }
+}
+
+/// A corpus of few distinct tokens and repeated templates (seeds with hundreds of
+/// occurrences), and its index.
+private func templateHeavyIndex(records: ClosedRange<Int>, k: Int, w: Int, in directory: OracleTempDirectory,
+                                rng: inout SplitMix64) throws -> (OracleCorpus, [String], MemscanIndex) {
+    let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: records, vocabulary: 4 ... 10,
+                                                                  recordLength: 30 ... 150), rng: &rng)
+    let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: k, w: w, in: directory, name: "g.index"))
+    return (corpus, vocabulary, index)
 }

@@ -270,11 +270,7 @@ final class MatchFinder {
                 let other = commonSeeds[j]
                 let want = position + Int64(other.position - first.position)
                 guard want >= 0, want <= Int64(UInt32.max) else { all = false; break }
-                var low = 0, high = other.postings.count
-                while low < high {
-                    let mid = (low + high) >> 1
-                    if Int64(other.postings[mid]) < want { low = mid + 1 } else { high = mid }
-                }
+                let low = other.postings.firstIndex(notBelow: want)
                 if low == other.postings.count || Int64(other.postings[low]) != want { all = false; break }
             }
             if all { survivors += 1 }
@@ -632,16 +628,8 @@ struct GroupedSeed {
 
     /// The occurrences at global positions `positions` (postings ascend).
     func occurrences(in positions: Range<Int>) -> Range<Int> {
-        func firstAtLeast(_ value: Int) -> Int {
-            var low = 0, high = postings.count
-            while low < high {
-                let mid = (low + high) >> 1
-                if Int(postings[mid]) < value { low = mid + 1 } else { high = mid }
-            }
-            return low
-        }
-        let first = firstAtLeast(positions.lowerBound)
-        return first ..< max(first, firstAtLeast(positions.upperBound))
+        let first = postings.firstIndex(notBelow: Int64(positions.lowerBound))
+        return first ..< max(first, postings.firstIndex(notBelow: Int64(positions.upperBound)))
     }
 
     /// The extensions (left, right) of occurrence `o`, each below `ContextOrder.depth`

@@ -66,11 +66,6 @@ struct MatchingSequence {
 
     /// Number of matching tokens that come before original token `originalIndex`.
     func matchingCount(before originalIndex: Int) -> Int {
-        var low = 0, high = original.count
-        while low < high {
-            let mid = (low + high) >> 1
-            if Int(original[mid]) < originalIndex { low = mid + 1 } else { high = mid }
-        }
-        return low
+        original.firstIndex(notBelow: Int64(originalIndex))
     }
 }
