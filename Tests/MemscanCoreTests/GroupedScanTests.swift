@@ -138,3 +138,31 @@ private func templateHeavyIndex(records: ClosedRange<Int>, k: Int, w: Int, in di
     let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: k, w: w, in: directory, name: "g.index"))
     return (corpus, vocabulary, index)
 }
+
+extension GroupedScanTests {
+    /// The reference index runs the same grouped finder: a span is in the reference when
+    /// one of its explicit matches or grouped intervals holds it.
+    @Test("grouped reference scans: the corpus itself as reference holds every verbatim span")
+    func groupedReference() throws {
+        var rng = SplitMix64(seed: 0x6_0B_7EF)
+        let directory = OracleTempDirectory("grouped-reference")
+        defer { directory.remove() }
+        let (corpus, vocabulary, index) = try templateHeavyIndex(records: 150 ... 200, k: 4, w: 2, in: directory, rng: &rng)
+        var options = ScanOptions()
+        options.contextMinimum = 2
+        options.near = false
+        let scanner = GenerationScanner(context: try ScanContext(index: index, reference: index, options: options))
+        var checked = 0
+        for gen in 0 ..< 30 {
+            let (tokens, _) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 150, timeTokens: 0, rng: &rng)
+            let result = try scanner.scan(InputRecord(id: "g\(gen)", location: SourceLocation(file: "<grouped>", line: gen + 1),
+                                                      content: .tokens(TokenList(tokens))))
+            for span in result.spans {
+                checked += 1
+                #expect(span.inReference == true, "g\(gen) span [\(span.start), \(span.end)) not found in its own corpus")
+            }
+        }
+        #expect(checked > 50)
+        #expect(index.contextOrders.occurrences > 0, "no seed was grouped")
+    }
+}
