@@ -54,6 +54,27 @@ extension ContextOrder {
         try leftByRight.forEachValue(right, left) { try body(Int(self.left.order[$0])) }
     }
 
+    /// Calls `body` with the occurrences extending exactly as far as a class pair: in
+    /// the rectangle `right` x `left` (reaching at least that far) but in neither
+    /// `rightFurther` nor `leftFurther` (their subranges reaching one class further),
+    /// while it returns true. Each side's difference is at most two ranges.
+    func forEachOccurrence(right: Range<Int>, notIn rightFurther: Range<Int>, left: Range<Int>, notIn leftFurther: Range<Int>,
+                           _ body: (Int) throws -> Bool) rethrows {
+        func difference(_ outer: Range<Int>, _ inner: Range<Int>) -> [Range<Int>] {
+            [outer.lowerBound ..< max(outer.lowerBound, inner.lowerBound), min(outer.upperBound, inner.upperBound) ..< outer.upperBound]
+                .filter { !$0.isEmpty }
+        }
+        var going = true
+        for r in difference(right, rightFurther) where going {
+            for l in difference(left, leftFurther) where going {
+                try forEachOccurrence(right: r, left: l) { o in
+                    going = try body(o)
+                    return going
+                }
+            }
+        }
+    }
+
     /// Calls `body` with every occurrence in the rectangle: in postings order, skipping
     /// the others, when the rectangle holds most of them (one pass over sequential
     /// arrays), otherwise through the wavelet matrix.

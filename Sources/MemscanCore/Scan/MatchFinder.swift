@@ -40,13 +40,13 @@ final class MatchFinder {
     /// no lock per common seed.
     private var contextOrders: [Int: ContextOrder] = [:]
     /// Whether very common seeds with a built context order are grouped (see
-    /// `GroupedSeed`) instead of yielding one match per occurrence. Only for exhaustive
+    /// `LocatedSeed`) instead of yielding one match per occurrence. Only for exhaustive
     /// scans whose spans are at least G long: their counts go through charged seeds.
     let grouping: Bool
     /// Whether grouped seeds sample records for near matching (`sampledMatches`).
     let samplingForNear: Bool
     /// The grouped seeds of the generation, by position.
-    private(set) var groupedSeeds: [GroupedSeed] = []
+    private(set) var groupedSeeds: [LocatedSeed] = []
     /// Generation intervals (at least G long) of the maximal matches through grouped
     /// seeds below the kept depth (they may repeat), and how many occurrences of the
     /// seed have exactly that match.
@@ -309,7 +309,7 @@ final class MatchFinder {
 
     /// The distinct records among the occurrences of `seed` in the rectangle, counted up
     /// to `limit` (see `ContextOrder.distinctRecords`), remembered across generations.
-    func distinctRecords(_ seed: GroupedSeed, right: Range<Int>, left: Range<Int>, limit: Int) -> Int {
+    func distinctRecords(_ seed: LocatedSeed, right: Range<Int>, left: Range<Int>, limit: Int) -> Int {
         let key = RectangleKey(order: ObjectIdentifier(seed.order), right: right, left: left, limit: limit)
         if let known = rectangleCounts[key] { return known }
         if rectangleCounts.count >= MatchFinder.rectangleCacheLimit { rectangleCounts.removeAll(keepingCapacity: true) }
@@ -400,7 +400,7 @@ final class MatchFinder {
                         ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState,
                         indices: UnsafeMutableBufferPointer<Int32>, ends: UnsafeMutableBufferPointer<Int64>) throws {
         let depth = ContextOrder.depth
-        let (right, left) = try locate(seed: p, order: order, postings: postings, ids: ids)
+        let seed = try locate(seed: p, order: order, postings: postings, ids: ids)
         for u in 0 ..< count {
             let o = Int(indices[u])
             let position = Int(postings[o])
@@ -409,12 +409,11 @@ final class MatchFinder {
                 ends[o] = Int64(end)
                 continue
             }
-            let forward = order.right.extensionLength(rank: Int(order.right.rank[o]), of: right)
+            let (backward, forward) = seed.extensions(of: o)
             guard forward >= k else {  // a hash collision, not a match
                 ends[o] = -1
                 continue
             }
-            let backward = order.left.extensionLength(rank: Int(order.left.rank[o]), of: left)
             if forward >= depth || backward >= depth {
                 // Longer than the contexts kept: the record tokens tell.
                 ends[o] = Int64(try extend(seed: p, at: position, k: k, ids: ids, state: &state))
@@ -432,14 +431,14 @@ final class MatchFinder {
 
     /// Where the generation's tokens after and before seed `p` fall among the seed's contexts.
     private func locate(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>,
-                        ids: UnsafeBufferPointer<UInt32>) throws -> (right: ContextOrder.Side.Position, left: ContextOrder.Side.Position) {
+                        ids: UnsafeBufferPointer<UInt32>) throws -> LocatedSeed {
         let depth = ContextOrder.depth
         let tokens = self.tokens
         let right = try ContextOrder.locate(order.right, query: { ids[p + $0] }, queryCount: min(depth, ids.count - p),
                                             token: { try tokens.value(at: Int(postings[$0]) + $1) })
         let left = try ContextOrder.locate(order.left, query: { ids[p - 1 - $0] }, queryCount: min(depth, p),
                                            token: { try tokens.value(at: Int(postings[$0]) - 1 - $1) })
-        return (right, left)
+        return LocatedSeed(position: p, order: order, postings: postings, right: right, left: left)
     }
 
     /// A very common seed taken as a whole: its occurrences fall into a few classes of
@@ -449,9 +448,9 @@ final class MatchFinder {
     /// searches per class, not a cache miss per occurrence.
     private func group(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>, k: Int,
                        ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
-        let (right, left) = try locate(seed: p, order: order, postings: postings, ids: ids)
-        let rights = order.right.classes(around: right, minimum: k)
-        let lefts = order.left.classes(around: left, minimum: 0)
+        let seed = try locate(seed: p, order: order, postings: postings, ids: ids)
+        let rights = order.right.classes(around: seed.right, minimum: k)
+        let lefts = order.left.classes(around: seed.left, minimum: 0)
         let deepRight = rights[0].ranks, deepLeft = lefts[0].ranks
         for r in deepRight { try extend(seed: p, at: Int(postings[Int(order.right.order[r])]), k: k, ids: ids, state: &state) }
         for r in deepLeft {
@@ -461,8 +460,8 @@ final class MatchFinder {
             }
         }
         let shortest = index.header.guaranteedLength
-        // reachingCounts[f][g]: occurrences extending at least rights[f] right and lefts[g]
-        // left; a row is filled as far as the pairs long enough need it.
+        // row[g]: occurrences extending at least rights[f] right and lefts[g] left, filled as
+        // far as the pairs long enough need it; previousRow: the same for rights[f - 1].
         var previousRow = lefts.indices.map { order.count(right: rights[0].ranks, left: lefts[$0].ranks) }
         var row = previousRow
         for f in rights.indices.dropFirst() {
@@ -479,22 +478,19 @@ final class MatchFinder {
                 let exact = row[g] - previousRow[g] - row[g - 1] + previousRow[g - 1]
                 guard exact > 0 else { continue }
                 groupIntervals.append((p - backward, p + forward, exact))
-                var sampled = samplingForNear ? 0 : MatchFinder.sampledPerClass
-                for r in SpanBuilder.difference(reaching, further) where sampled < MatchFinder.sampledPerClass {
-                    for l in SpanBuilder.difference(back, beyond) where sampled < MatchFinder.sampledPerClass {
-                        order.forEachOccurrence(right: r, left: l) { o in
-                            sampledRecords.append(order.record[o])
-                            sampled += 1
-                            return sampled < MatchFinder.sampledPerClass
-                        }
-                    }
+                guard samplingForNear else { continue }
+                var sampled = 0
+                order.forEachOccurrence(right: reaching, notIn: further, left: back, notIn: beyond) { o in
+                    sampledRecords.append(order.record[o])
+                    sampled += 1
+                    return sampled < MatchFinder.sampledPerClass
                 }
             }
             // The next row stops no later (its extensions are shorter): it reads only what
             // this one filled.
             swap(&row, &previousRow)
         }
-        groupedSeeds.append(GroupedSeed(position: p, order: order, postings: postings, right: right, left: left))
+        groupedSeeds.append(seed)
     }
 
     private func ensureEndCapacity(_ count: Int) {
@@ -611,10 +607,10 @@ final class MatchFinder {
     }
 }
 
-/// A very common seed of a grouped scan: its context orders and where the generation
-/// falls in them. An occurrence's extensions are read off its ranks; those reaching
-/// given lengths on both sides form a rectangle of ranks.
-struct GroupedSeed {
+/// A very common seed with its context orders and where the generation falls in them.
+/// An occurrence's extensions are read off its ranks; those reaching given lengths on
+/// both sides form a rectangle of ranks.
+struct LocatedSeed {
     let position: Int
     let order: ContextOrder
     let postings: UnsafeBufferPointer<UInt32>

@@ -100,10 +100,6 @@ final class NearFinder {
                 let key = m.genStart * width + m.genEnd
                 if key == lastKey { lastCount += 1; continue }
                 if lastKey >= 0 { seedsPerInterval.add(lastKey, lastCount) }
-            for (a, b, occurrences) in finder.groupIntervals {
-                let key = a * width + b
-                seedsPerInterval.set(key, max(seedsPerInterval.value(for: key) ?? 0, occurrences))
-            }
                 lastKey = key
                 lastCount = 1
             }
@@ -160,12 +156,7 @@ final class NearFinder {
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
                 matches: matches, grouped: finder.groupedSeeds, index: index, tokens: finder.tokens, cap: options.recordsCap)
             var pieces: [Range<Int>] = []
-            for m in matches where m.record == representative.record {
-                let lower = max(m.genStart, region.lowerBound)
-                let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
-                if !piece.isEmpty { pieces.append(piece) }
-            }
-            for m in finder.groupedMatches(of: representative.record) {
+            for m in matches.filter({ $0.record == representative.record }) + finder.groupedMatches(of: representative.record) {
                 let lower = max(m.genStart, region.lowerBound)
                 let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
                 if !piece.isEmpty { pieces.append(piece) }
@@ -297,7 +288,7 @@ final class NearFinder {
     /// seed (a match, or an occurrence of a grouped seed) overlapping it whose banded
     /// alignment of the whole region reaches the threshold.
     private func countRecords(similarTo region: Range<Int>, ids: [UInt32], known: Set<Int>, representative: Int?,
-                              matches: [VerbatimMatch], grouped: [GroupedSeed], index: MemscanIndex, tokens: BlockCache,
+                              matches: [VerbatimMatch], grouped: [LocatedSeed], index: MemscanIndex, tokens: BlockCache,
                               cap: Int) throws -> (count: Int, capped: Bool, examples: [Int]) {
         var count = known.count
         var examples: [Int] = []

@@ -183,7 +183,7 @@ struct SpanBuilder {
     /// For an interval counted through a grouped seed: an occurrence whose extensions are
     /// exactly the interval's (the patient's own when there is one), and example records
     /// from the occurrences reaching at least as far.
-    private func groupedRepresentative(_ interval: Interval, seed: GroupedSeed, patientID: [UInt8]?) throws -> Representative? {
+    private func groupedRepresentative(_ interval: Interval, seed: LocatedSeed, patientID: [UInt8]?) throws -> Representative? {
         let (a, b, c) = (interval.a, interval.b, seed.position)
         let exact = (backward: c - a, forward: b - c)
         var chosen: Int? = nil
@@ -200,15 +200,11 @@ struct SpanBuilder {
         }
         let (right, left) = seed.reaching(backward: exact.backward, forward: exact.forward)
         if chosen == nil {
-            // Exactly that far = at least that far but not one further: up to two ranges a side.
+            // Exactly that far = at least that far but not one further.
             let (rightFurther, leftFurther) = seed.reaching(backward: exact.backward + 1, forward: exact.forward + 1)
-            for r in SpanBuilder.difference(right, rightFurther) {
-                for l in SpanBuilder.difference(left, leftFurther) {
-                    seed.order.forEachOccurrence(right: r, left: l) { o in
-                        if o < chosen ?? Int.max { chosen = o }
-                        return false
-                    }
-                }
+            seed.order.forEachOccurrence(right: right, notIn: rightFurther, left: left, notIn: leftFurther) { o in
+                chosen = o
+                return false
             }
         }
         guard let o = chosen else { return nil }
@@ -216,22 +212,15 @@ struct SpanBuilder {
         let position = Int(seed.postings[o]), base = index.recordRange(record).lowerBound
         let match = VerbatimMatch(genStart: a, genEnd: b, record: record,
                                   recordStart: position - exact.backward - base, recordEnd: position + exact.forward - base)
-        var examples: [Int] = []
-        if options.maxRecordIDs > 0 {
-            examples = [record]
-            if examples.count < options.maxRecordIDs { seed.order.forEachOccurrence(right: right, left: left) { o in
+        var examples = options.maxRecordIDs > 0 ? [record] : []
+        if examples.count < options.maxRecordIDs {
+            seed.order.forEachOccurrence(right: right, left: left) { o in
                 let other = Int(seed.order.record[o])
                 if !examples.contains(other) { examples.append(other) }
                 return examples.count < options.maxRecordIDs
-            } }
+            }
         }
         return (match, isSelf, examples)
-    }
-
-    /// `outer` less `inner` (a subrange): the parts before and after it.
-    static func difference(_ outer: Range<Int>, _ inner: Range<Int>) -> [Range<Int>] {
-        [outer.lowerBound ..< max(outer.lowerBound, inner.lowerBound), min(outer.upperBound, inner.upperBound) ..< outer.upperBound]
-            .filter { !$0.isEmpty }
     }
 
     /// Which intervals are not closed: a strictly longer interval contains them and is
