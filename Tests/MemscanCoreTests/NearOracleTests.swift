@@ -39,6 +39,25 @@ func bruteSubstringDistance<T: Equatable>(_ pattern: [T], in text: [T]) -> Int {
     return previous.min()!
 }
 
+/// Smallest edit distance between all of `pattern` and any substring of `text` over
+/// alignments whose matches pair pattern position i with a text position within `band`
+/// of `diagonal` + i (a match elsewhere counts as a substitution).
+func bruteBandedSubstringDistance(_ pattern: [UInt32], in text: [UInt32], diagonal: Int, band: Int) -> Int {
+    guard !pattern.isEmpty else { return 0 }
+    var previous = [Int](repeating: 0, count: text.count + 1)
+    var current = previous
+    for i in 1 ... pattern.count {
+        current[0] = i
+        for j in stride(from: 1, through: text.count, by: 1) {
+            let match = pattern[i - 1] == text[j - 1] && pattern[i - 1] != MatchingSequence.unknownID
+                && abs((j - 1) - (diagonal + i - 1)) <= band
+            current[j] = min(previous[j - 1] + (match ? 0 : 1), previous[j] + 1, current[j - 1] + 1)
+        }
+        swap(&previous, &current)
+    }
+    return previous.min()!
+}
+
 /// A copy of `source` with `edits` substitutions, insertions and deletions at distinct
 /// positions, keeping the first and last `margin` tokens intact.
 func plantNearCopy(_ source: [String], edits: Int, margin: Int, vocabulary: [String], rng: inout SplitMix64) -> [String] {
@@ -81,6 +100,59 @@ struct NearOracleTests {
                 #expect(got == (expected <= maxEdits), "n=\(n) m=\(m) distance \(expected) maxEdits \(maxEdits)")
             }
         }
+    }
+
+    @Test("the banded token bound never refuses a text within the band, and the filtered matcher stays exact there")
+    func bandedBoundIsSound() {
+        var rng = SplitMix64(seed: 0x4E_4541_5203)
+        var refused = 0
+        for _ in 0 ..< 200 {
+            let alphabet = rng.int(3 ... 40)
+            let n = rng.int(1 ... 90)
+            let pattern = (0 ..< n).map { _ in rng.chance(0.02) ? MatchingSequence.unknownID : UInt32(rng.int(0 ... alphabet)) }
+            let band = rng.int(0 ... 14)
+            // A window as the scan cuts it: the pattern's place on the diagonal, `band` either
+            // side, clipped at a record end now and then.
+            let diagonal = rng.chance(0.2) ? rng.int(-3 ... band) : band
+            var text = (0 ..< max(0, diagonal + n + band - (rng.chance(0.2) ? rng.int(0 ... 10) : 0))).map { _ in
+                UInt32(rng.int(0 ... alphabet))
+            }
+            if !text.isEmpty && rng.chance(0.7) {
+                // A copy with edits, drifting within the band.
+                var j = max(0, diagonal + rng.int(-band ... band) / 2)
+                for token in pattern where j < text.count {
+                    switch rng.int(0 ... 19) {
+                    case 0: j += 1
+                    case 1: continue
+                    case 2: text[j] = UInt32(rng.int(0 ... alphabet)); j += 1
+                    default: text[j] = token; j += 1
+                    }
+                }
+            }
+            let banded = bruteBandedSubstringDistance(pattern, in: text, diagonal: diagonal, band: band)
+            let unbanded = bruteSubstringDistance(pattern.enumerated().map { $0.element == MatchingSequence.unknownID ? Int(-1 - $0.offset) : Int($0.element) },
+                                                  in: text.map { Int($0) })
+            let matcher = pattern.withUnsafeBufferPointer { BitParallelMatcher(pattern: $0) }
+            for maxEdits in Set([banded - 1, banded, banded + 1, unbanded, n / 5]) where maxEdits >= 0 {
+                for fromEnd in [false, true] {
+                    let bound = text.withUnsafeBufferPointer {
+                        matcher.withinBand($0, diagonal: diagonal, band: band, maxEdits: maxEdits, fromEnd: fromEnd)
+                    }
+                    if !bound {
+                        refused += 1
+                        #expect(banded > maxEdits, "refused: n=\(n) band \(band) diagonal \(diagonal) banded distance \(banded) maxEdits \(maxEdits)")
+                    }
+                    let filtered = text.withUnsafeBufferPointer {
+                        matcher.matches($0, maxEdits: maxEdits, diagonal: diagonal, band: band, fromEnd: fromEnd)
+                    }
+                    // Never more than the unbanded truth, never less than the banded one.
+                    if filtered { #expect(unbanded <= maxEdits) }
+                    if banded <= maxEdits { #expect(filtered, "n=\(n) banded distance \(banded) maxEdits \(maxEdits)") }
+                }
+            }
+        }
+        // The bound must also refuse: a test it passed by accepting everything says nothing.
+        #expect(refused > 200, "refused \(refused)")
     }
 
     @Test("banded extensions: edits are never below the true distance and the threshold holds")

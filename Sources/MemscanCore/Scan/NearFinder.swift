@@ -313,7 +313,7 @@ final class NearFinder {
         // has thousands of candidates, each a cache miss: they are checked a chunk at a
         // time with the windows prefetched some ahead, and listing stops at the cap.
         let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region])) }
-        var candidates: [(record: Int32, window: Range<Int>)] = []
+        var candidates: [(record: Int32, window: Range<Int>, diagonal: Int, fromEnd: Bool)] = []
         candidates.reserveCapacity(NearFinder.candidateChunk)
         var full = false
         func check() throws {
@@ -329,11 +329,14 @@ final class NearFinder {
                 let similar: Bool
                 if to <= block.start + block.count {
                     similar = matcher.matches(UnsafeBufferPointer(start: block.values + (from - block.start), count: to - from),
-                                              maxEdits: maxEdits)
+                                              maxEdits: maxEdits, diagonal: candidate.diagonal, band: band,
+                                              fromEnd: candidate.fromEnd)
                 } else {
                     window.removeAll(keepingCapacity: true)
                     try tokens.append(from ..< to, to: &window)
-                    similar = window.withUnsafeBufferPointer { matcher.matches($0, maxEdits: maxEdits) }
+                    similar = window.withUnsafeBufferPointer {
+                        matcher.matches($0, maxEdits: maxEdits, diagonal: candidate.diagonal, band: band, fromEnd: candidate.fromEnd)
+                    }
                 }
                 guard similar else { continue }
                 count += 1
@@ -342,18 +345,21 @@ final class NearFinder {
             }
             candidates.removeAll(keepingCapacity: true)
         }
-        func add(_ record: Int, expectedStart: Int) throws {
+        func add(_ record: Int, expectedStart: Int, seedAt: Int) throws {
             guard !full, seen.value(for: record) == nil else { return }
             seen.set(record, 1)
             let range = index.recordRange(record)
             let from = range.lowerBound + max(0, expectedStart - band)
             let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
             guard to > from else { return }
-            candidates.append((Int32(record), from ..< to))
+            // Where the region's first token lies in the window on the seed's diagonal; the
+            // check starts at the end of the region away from the seed.
+            candidates.append((Int32(record), from ..< to, range.lowerBound + expectedStart - from,
+                               2 * (seedAt - region.lowerBound) < region.count))
             if candidates.count == NearFinder.candidateChunk { try check() }
         }
         for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound {
-            try add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound))
+            try add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound), seedAt: m.genStart)
         }
         let k = index.header.k
         for seed in grouped where !full {
@@ -361,7 +367,8 @@ final class NearFinder {
             let (right, left) = seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
             try seed.order.visitOccurrences(right: right, left: left) { o in
                 let record = Int(seed.order.record[o])
-                try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound))
+                try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound),
+                        seedAt: p)
             }
         }
         try check()
