@@ -53,7 +53,7 @@ final class NearFinder {
     static let commonSeedRecords = 16
     /// Candidate windows prefetched ahead when counting a region's records, and checked
     /// per chunk.
-    static let prefetchDistance = 16
+    static let prefetchDistance = 32
     static let candidateChunk = 512
     /// Largest distance between consecutive seeds of one chain (see `align`).
     static let chainGap = 64
@@ -318,9 +318,19 @@ final class NearFinder {
         var full = false
         func check() throws {
             let ahead = NearFinder.prefetchDistance
-            for c in 0 ..< min(ahead, candidates.count) { tokens.prefetch(candidates[c].window.lowerBound) }
+            // The cache lines where the banded bound starts reading: it refuses most
+            // windows within a few dozen tokens of that end.
+            func prefetch(_ c: Int) {
+                let window = candidates[c].window
+                let start = candidates[c].fromEnd ? window.upperBound - 1 : window.lowerBound
+                let step = candidates[c].fromEnd ? -16 : 16
+                tokens.prefetch(start)
+                tokens.prefetch(start + step)
+                tokens.prefetch(start + 2 * step)
+            }
+            for c in 0 ..< min(ahead, candidates.count) { prefetch(c) }
             for (c, candidate) in candidates.enumerated() where !full {
-                if c + ahead < candidates.count { tokens.prefetch(candidates[c + ahead].window.lowerBound) }
+                if c + ahead < candidates.count { prefetch(c + ahead) }
                 let (from, to) = (candidate.window.lowerBound, candidate.window.upperBound)
                 // A region within (1 - s) x n edits is similar whatever its length, since
                 // the similarity divides by the longer of the two. The window is read in
