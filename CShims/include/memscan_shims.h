@@ -108,19 +108,30 @@ MS_INLINE uint32_t ms_table_value(const ms_table *t, uint64_t field) {
 
 /// Probes one key. Returns the slot value or MS_PROBE_MISS. `max_displacement`
 /// bounds the walk so that a corrupted table (no empty slot) cannot loop forever.
+/// The builder places entries in (home bucket, fingerprint) order from bucket 0 on
+/// (docs/INDEX_FORMAT.md), so, until the walk wraps past the last bucket, the first
+/// entry beyond the key's place in that order ends it: a miss reads the entries before
+/// it instead of every slot up to the next empty one, in a table 95% full.
 MS_INLINE uint32_t ms_table_probe(const ms_table *t, uint64_t key) {
-    uint64_t bucket = ms_home_bucket(key, t->bucket_count);
-    uint64_t fp = ms_table_fingerprint(key, t->fingerprint_mask) << t->displacement_bits;
+    uint64_t home = ms_home_bucket(key, t->bucket_count);
+    uint64_t fp = ms_table_fingerprint(key, t->fingerprint_mask);
     uint64_t tag_mask = (1ull << (t->slot_bits - t->value_bits)) - 1;
+    uint64_t displacement_mask = (1ull << t->displacement_bits) - 1;
+    uint64_t bucket = home;
     for (uint32_t d = 0; d <= t->max_displacement; d++) {
         const uint8_t *b = t->bytes + bucket * 64;
+        int ordered = bucket >= home;
         if (++bucket == t->bucket_count) bucket = 0;
-        uint64_t want = fp | d;
+        uint64_t want = fp << t->displacement_bits | d;
         for (uint32_t s = 0; s < t->slots; s++) {
             uint64_t field = ms_table_field(t, b, s);
             uint64_t tag = field & tag_mask;
             if (tag == want) return ms_table_value(t, field);
             if (tag == 0) return MS_PROBE_MISS;
+            // An entry displaced less than d has a later home; one displaced d, a
+            // larger fingerprint.
+            uint64_t displacement = tag & displacement_mask;
+            if (ordered && (displacement < d || (displacement == d && (tag >> t->displacement_bits) > fp))) return MS_PROBE_MISS;
         }
     }
     return MS_PROBE_MISS;
