@@ -58,6 +58,30 @@ MS_INLINE int ms_atomic_cas_u8(uint8_t *p, uint8_t expected, uint8_t desired) {
 }
 
 // ---------------------------------------------------------------------------
+// Byte equality of two short strings (a generation token against its vocabulary
+// entry, once per generation token): overlapping word loads instead of a memcmp call.
+
+MS_INLINE int ms_bytes_equal(const uint8_t *a, const uint8_t *b, ptrdiff_t n) {
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, b0, a1, b1;
+        memcpy(&a0, a, 8); memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8); memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, b0, a1, b1;
+        memcpy(&a0, a, 4); memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4); memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n < 4) {
+        for (ptrdiff_t i = 0; i < n; i++) if (a[i] != b[i]) return 0;
+        return 1;
+    }
+    return memcmp(a, b, (size_t)n) == 0;
+}
+
+// ---------------------------------------------------------------------------
 // Shingle table probe. Layout (docs/INDEX_FORMAT.md): buckets of 64 bytes, each a
 // bit-packed array of `slots` fields of `slot_bits` bits; a field is a tag (low
 // bits: fingerprint << displacement_bits | displacement from the home bucket) and a

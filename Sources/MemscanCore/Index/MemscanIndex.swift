@@ -180,7 +180,9 @@ public final class MemscanIndex: @unchecked Sendable {
     func vocabEquals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let start = Int(clamping: vocabOffsets[id]), end = Int(clamping: vocabOffsets[id + 1])
         guard start <= end, end <= vocabBytes.count, end - start == bytes.count else { return false }
-        return bytes.count == 0 || memcmp(vocabBytes.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0
+        return bytes.count == 0
+            || ms_bytes_equal(vocabBytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + start,
+                              bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count) != 0
     }
 
     @inline(__always)

@@ -67,33 +67,35 @@ public enum Winnowing {
             if hashes[best] != invalidHash { output.append(Int32(best)) }
             return
         }
-        // Monotonic deque of candidate positions with strictly increasing hashes;
-        // keeping the earlier of equal hashes makes ties go to the leftmost. It never
-        // holds more than w + 1 positions, so it is a ring on the stack: this runs once
-        // per generation and must not allocate.
-        var capacity = 2
-        while capacity < w + 1 { capacity <<= 1 }
-        let mask = capacity - 1  // a power of two: wrapping is a mask, not a division
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { deque in
-            var head = 0, count = 0
-            var last: Int32 = -1
-            for i in 0 ..< m {
-                let h = hashes[i]
-                while count > 0 && hashes[Int(deque[(head + count - 1) & mask])] > h { count -= 1 }
-                deque[(head + count) & mask] = Int32(i)
-                count += 1
-                let windowStart = i - w + 1
-                if windowStart < 0 { continue }
-                while Int(deque[head]) < windowStart {
-                    head = (head + 1) & mask
-                    count -= 1
-                }
-                let chosen = deque[head]
-                if chosen != last && hashes[Int(chosen)] != invalidHash {
-                    output.append(chosen)
-                    last = chosen
+        // The window's minimum, kept as the window slides: a new shingle replaces it
+        // when strictly smaller (ties stay with the leftmost), and the window is
+        // searched again only when its minimum leaves it, which happens about twice
+        // per w shingles for random hashes. Cheaper per shingle than a monotonic deque.
+        var best = 0
+        for i in 1 ..< w where hashes[i] < hashes[best] { best = i }
+        var last = -1
+        if hashes[best] != invalidHash {
+            output.append(Int32(best))
+            last = best
+        }
+        var i = w
+        while i < m {
+            let windowStart = i - w + 1
+            if hashes[i] < hashes[best] {
+                best = i
+            } else if best < windowStart {
+                best = windowStart
+                var j = windowStart + 1
+                while j <= i {
+                    if hashes[j] < hashes[best] { best = j }
+                    j += 1
                 }
             }
+            if best != last && hashes[best] != invalidHash {
+                output.append(Int32(best))
+                last = best
+            }
+            i += 1
         }
     }
 }
