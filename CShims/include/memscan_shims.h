@@ -14,6 +14,9 @@
 #include <xxhash.h>
 #include <zstd.h>
 #include <zdict.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <zlib.h>
 
 #define MS_INLINE static inline __attribute__((always_inline, flatten))
@@ -62,6 +65,14 @@ MS_INLINE int ms_atomic_cas_u8(uint8_t *p, uint8_t expected, uint8_t desired) {
 // entry, once per generation token): overlapping word loads instead of a memcmp call.
 
 MS_INLINE int ms_bytes_equal(const uint8_t *a, const uint8_t *b, ptrdiff_t n) {
+    if (n > 16 && n <= 32) {
+        uint64_t a0, b0, a1, b1, a2, b2, a3, b3;
+        memcpy(&a0, a, 8); memcpy(&b0, b, 8);
+        memcpy(&a1, a + 8, 8); memcpy(&b1, b + 8, 8);
+        memcpy(&a2, a + n - 16, 8); memcpy(&b2, b + n - 16, 8);
+        memcpy(&a3, a + n - 8, 8); memcpy(&b3, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2) | (a3 ^ b3)) == 0;
+    }
     if (n >= 8 && n <= 16) {
         uint64_t a0, b0, a1, b1;
         memcpy(&a0, a, 8); memcpy(&b0, b, 8);
@@ -289,8 +300,20 @@ MS_INLINE ptrdiff_t ms_json_plain_strings(const uint8_t *bytes, ptrdiff_t n, ptr
     for (;;) {
         if (p >= n || bytes[p] != '"') return -1;
         ptrdiff_t start = ++p;
-        // First '"', '\\' or control byte, eight at a time (the lowest flagged byte is exact).
+        // First '"', '\\' or control byte, sixteen or eight at a time (the lowest flagged
+        // byte is exact).
         for (;;) {
+#if defined(__SSE2__)
+            if (p + 16 <= n) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(bytes + p));
+                __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                            _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xE0)), _mm_setzero_si128()));
+                int mask = _mm_movemask_epi8(hits);
+                if (mask) { p += __builtin_ctz((unsigned)mask); break; }
+                p += 16;
+                continue;
+            }
+#endif
             if (p + 8 <= n) {
                 uint64_t word;
                 memcpy(&word, bytes + p, 8);
@@ -315,6 +338,31 @@ MS_INLINE ptrdiff_t ms_json_plain_strings(const uint8_t *bytes, ptrdiff_t n, ptr
         return -1;
     }
 #undef MS_SKIP_SPACE
+}
+
+/// Copies the strings at `bounds` (start, end pairs into `line`) end to end into `out`
+/// and writes each one's end offset to `ends`. Tokens are short: small copies are
+/// two overlapping word moves instead of a memcpy call each.
+MS_INLINE void ms_gather_strings(const uint8_t *line, const int64_t *bounds, ptrdiff_t count, uint8_t *out, int32_t *ends) {
+    int64_t at = 0;
+    for (ptrdiff_t i = 0; i < count; i++) {
+        const uint8_t *from = line + bounds[2 * i];
+        ptrdiff_t n = (ptrdiff_t)(bounds[2 * i + 1] - bounds[2 * i]);
+        uint8_t *to = out + at;
+        if (n >= 8 && n <= 16) {
+            uint64_t head, tail;
+            memcpy(&head, from, 8); memcpy(&tail, from + n - 8, 8);
+            memcpy(to, &head, 8); memcpy(to + n - 8, &tail, 8);
+        } else if (n > 16 && n <= 32) {
+            uint64_t w0, w1, w2, w3;
+            memcpy(&w0, from, 8); memcpy(&w1, from + 8, 8); memcpy(&w2, from + n - 16, 8); memcpy(&w3, from + n - 8, 8);
+            memcpy(to, &w0, 8); memcpy(to + 8, &w1, 8); memcpy(to + n - 16, &w2, 8); memcpy(to + n - 8, &w3, 8);
+        } else if (n > 0) {
+            memcpy(to, from, (size_t)n);
+        }
+        at += n;
+        ends[i] = (int32_t)at;
+    }
 }
 
 // ---------------------------------------------------------------------------

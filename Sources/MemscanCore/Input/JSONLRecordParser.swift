@@ -265,25 +265,18 @@ struct JSONLRecordParser: LineRecordParser {
         guard total <= Int(Int32.max) else { return nil }
         s.position = end
         var tokens = TokenList()
-        stringBounds.withUnsafeBufferPointer { bounds in
-            tokens.bytes = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
-                var at = 0
-                for i in 0 ..< count {
-                    let from = Int(bounds[2 * i]), length = Int(bounds[2 * i + 1]) - from
-                    if length > 0 { (out.baseAddress! + at).initialize(from: line.baseAddress! + from, count: length) }
-                    at += length
+        var ends = [Int32](repeating: 0, count: count)
+        tokens.bytes = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+            // All strings empty: no buffer, and every end is 0 already.
+            guard out.baseAddress != nil else { initialized = 0; return }
+            stringBounds.withUnsafeBufferPointer { bounds in
+                ends.withUnsafeMutableBufferPointer { ends in
+                    ms_gather_strings(line.baseAddress, bounds.baseAddress, count, out.baseAddress, ends.baseAddress)
                 }
-                initialized = at
             }
-            tokens.ends = [Int32](unsafeUninitializedCapacity: count) { out, initialized in
-                var at = 0
-                for i in 0 ..< count {
-                    at += Int(bounds[2 * i + 1] - bounds[2 * i])
-                    out[i] = Int32(at)
-                }
-                initialized = count
-            }
+            initialized = total
         }
+        tokens.ends = ends
         return tokens
     }
 
