@@ -198,4 +198,3 @@ final class BitParallelMatcher {
         }
     }
 }
-

@@ -322,11 +322,10 @@ final class NearFinder {
             // windows within a few dozen tokens of that end.
             func prefetch(_ c: Int) {
                 let window = candidates[c].window
-                let start = candidates[c].fromEnd ? window.upperBound - 1 : window.lowerBound
-                let step = candidates[c].fromEnd ? -16 : 16
-                tokens.prefetch(start)
-                tokens.prefetch(start + step)
-                tokens.prefetch(start + 2 * step)
+                for line in 0 ..< 3 {
+                    tokens.prefetch(candidates[c].fromEnd ? max(window.lowerBound, window.upperBound - 1 - 16 * line)
+                                                          : min(window.upperBound - 1, window.lowerBound + 16 * line))
+                }
             }
             for c in 0 ..< min(ahead, candidates.count) { prefetch(c) }
             for (c, candidate) in candidates.enumerated() where !full {
