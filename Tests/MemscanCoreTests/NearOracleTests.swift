@@ -24,38 +24,35 @@ func bruteLevenshtein<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
     return previous[b.count]
 }
 
-/// Smallest edit distance between all of `pattern` and any substring of `text`.
-func bruteSubstringDistance<T: Equatable>(_ pattern: [T], in text: [T]) -> Int {
-    guard !pattern.isEmpty else { return 0 }
-    var previous = [Int](repeating: 0, count: text.count + 1)
+/// Smallest edit distance between all of a pattern of `n` tokens and any substring of a
+/// text of `m` tokens, where pattern token i may be matched with text token j when
+/// `match(i, j)`.
+func bruteSubstringDistance(patternCount n: Int, textCount m: Int, match: (Int, Int) -> Bool) -> Int {
+    guard n > 0 else { return 0 }
+    var previous = [Int](repeating: 0, count: m + 1)
     var current = previous
-    for i in 1 ... pattern.count {
+    for i in 1 ... n {
         current[0] = i
-        for j in stride(from: 1, through: text.count, by: 1) {
-            current[j] = min(previous[j - 1] + (pattern[i - 1] == text[j - 1] ? 0 : 1), previous[j] + 1, current[j - 1] + 1)
+        for j in stride(from: 1, through: m, by: 1) {
+            current[j] = min(previous[j - 1] + (match(i - 1, j - 1) ? 0 : 1), previous[j] + 1, current[j - 1] + 1)
         }
         swap(&previous, &current)
     }
     return previous.min()!
 }
 
-/// Smallest edit distance between all of `pattern` and any substring of `text` over
-/// alignments whose matches pair pattern position i with a text position within `band`
-/// of `diagonal` + i (a match elsewhere counts as a substitution).
+/// Smallest edit distance between all of `pattern` and any substring of `text`.
+func bruteSubstringDistance<T: Equatable>(_ pattern: [T], in text: [T]) -> Int {
+    bruteSubstringDistance(patternCount: pattern.count, textCount: text.count) { pattern[$0] == text[$1] }
+}
+
+/// The same over alignments whose matches pair pattern position i with a text position
+/// within `band` of `diagonal` + i (a match elsewhere counts as a substitution); unknown
+/// tokens match nothing.
 func bruteBandedSubstringDistance(_ pattern: [UInt32], in text: [UInt32], diagonal: Int, band: Int) -> Int {
-    guard !pattern.isEmpty else { return 0 }
-    var previous = [Int](repeating: 0, count: text.count + 1)
-    var current = previous
-    for i in 1 ... pattern.count {
-        current[0] = i
-        for j in stride(from: 1, through: text.count, by: 1) {
-            let match = pattern[i - 1] == text[j - 1] && pattern[i - 1] != MatchingSequence.unknownID
-                && abs((j - 1) - (diagonal + i - 1)) <= band
-            current[j] = min(previous[j - 1] + (match ? 0 : 1), previous[j] + 1, current[j - 1] + 1)
-        }
-        swap(&previous, &current)
+    bruteSubstringDistance(patternCount: pattern.count, textCount: text.count) { i, j in
+        pattern[i] == text[j] && pattern[i] != MatchingSequence.unknownID && abs(j - (diagonal + i)) <= band
     }
-    return previous.min()!
 }
 
 /// A copy of `source` with `edits` substitutions, insertions and deletions at distinct
