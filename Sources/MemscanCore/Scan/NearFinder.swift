@@ -32,7 +32,10 @@ final class NearFinder {
     /// sampled scan.
     private var seedsPerInterval = DiagonalMap()
     private var extendedPerSignature = DiagonalMap()
-    private var recordsSeen = DiagonalMap()
+    /// One bit per record of the index being counted in: the records already listed
+    /// as candidates of the current region (all clear between regions).
+    private var listed = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+    private var listedWords = 0
     private var scratch = BandedAligner.Scratch()
 
     /// Indices of `matches` ordered by record (stable): one sort of (record, index)
@@ -64,6 +67,8 @@ final class NearFinder {
         self.minLength = minLength
         aligner = BandedAligner(band: options.nearBand, maxGap: options.nearMaxGap, minSimilarity: options.minSimilarity)
     }
+
+    deinit { listed.deallocate() }
 
     /// A near span before it is turned into a reported Span.
     struct Found {
@@ -298,12 +303,28 @@ final class NearFinder {
         let band = aligner.band
         let maxEdits = Int(((1 - options.minSimilarity) * Double(region.count) + 1e-9).rounded(.down))
         var window: [UInt32] = []
-        var seen = DiagonalMap(capacity: 0)
-        swap(&seen, &recordsSeen)
-        defer { swap(&seen, &recordsSeen) }
-        seen.removeAll()
+        let words = (index.recordCount + 63) / 64
+        if listedWords < words {
+            listed.deallocate()
+            listed = .allocate(capacity: words)
+            listed.initialize(repeating: 0, count: words)
+            listedWords = words
+        }
+        // A bit per record rather than a hash set: a region next to a template lists each
+        // of its holders once per seed of the template (3.6 times on average at 10 M
+        // tokens), and most listings find the record listed already.
+        let listed = self.listed
+        var touched: [Int32] = []
+        defer { for w in touched { listed[Int(w)] = 0 } }
+        @inline(__always) func firstListing(_ record: Int) -> Bool {
+            let w = record >> 6, bit = UInt64(1) << UInt64(record & 63), word = listed[w]
+            if word & bit != 0 { return false }
+            if word == 0 { touched.append(Int32(w)) }
+            listed[w] = word | bit
+            return true
+        }
         // Records already counted are not candidates.
-        for record in known { seen.set(record, 1) }
+        for record in known { _ = firstListing(record) }
         // Candidates: each record once, through its first seed overlapping the region, with
         // the window where the region would lie on that seed's diagonal. The seeds are the
         // matches, then the occurrences of grouped seeds whose matches overlap the region
@@ -354,9 +375,8 @@ final class NearFinder {
             }
             candidates.removeAll(keepingCapacity: true)
         }
+        /// Lists `record`, which `firstListing` has just marked.
         func add(_ record: Int, expectedStart: Int, seedAt: Int) throws {
-            guard !full, seen.value(for: record) == nil else { return }
-            seen.set(record, 1)
             let range = index.recordRange(record)
             let from = range.lowerBound + max(0, expectedStart - band)
             let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
@@ -367,17 +387,35 @@ final class NearFinder {
                                2 * (seedAt - region.lowerBound) < region.count))
             if candidates.count == NearFinder.candidateChunk { try check() }
         }
-        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound {
+        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound && !full {
+            guard firstListing(m.record) else { continue }
             try add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound), seedAt: m.genStart)
         }
         let k = index.header.k
         for seed in grouped where !full {
             let p = seed.position
             let (right, left) = seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
-            try seed.order.visitOccurrences(right: right, left: left) { o in
-                let record = Int(seed.order.record[o])
+            func list(_ o: Int, record: Int) throws {
                 try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound),
                         seedAt: p)
+            }
+            let n = seed.order.record.count
+            if right.count == n && left.count == n {
+                // Every occurrence (a seed inside the region): in postings order, as the
+                // rectangle visit would, without its rank tests.
+                try seed.order.record.withUnsafeBufferPointer { records in
+                    for o in 0 ..< n {
+                        let record = Int(records[o])
+                        guard firstListing(record) else { continue }
+                        try list(o, record: record)
+                        if full { break }
+                    }
+                }
+            } else {
+                try seed.order.visitOccurrences(right: right, left: left) { o in
+                    let record = Int(seed.order.record[o])
+                    if !full && firstListing(record) { try list(o, record: record) }
+                }
             }
         }
         try check()
