@@ -1,4 +1,9 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc  // sched_yield
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The context orders of one index, built as scans need them (see `buildAfter`) and
 /// then shared, read-only, by every scanning thread. Bounded: once
@@ -19,6 +24,8 @@ final class ContextOrderCache: Sendable {
         /// Occurrences of each entry extended one at a time so far.
         var extended: [Int: Int] = [:]
         var occurrences = 0
+        /// Entries whose order a thread is building now.
+        var building: Set<Int> = []
     }
     private let state = Mutex(State())
 
@@ -60,25 +67,43 @@ final class ContextOrderCache: Sendable {
     /// without it (counting these); nil before that and over budget.
     func order(entry: Int, postings: UnsafeBufferPointer<UInt32>, pending: Int, index: MemscanIndex, tokens: BlockCache,
                buildAfter: Int = ContextOrderCache.buildAfter) throws -> ContextOrder? {
-        let known: ContextOrder?? = state.withLock { s in
-            if let order = s.orders[entry] { return .some(order) }
-            let extended = s.extended[entry, default: 0] + pending
-            s.extended[entry] = extended
-            if extended < buildAfter * postings.count || s.occurrences + postings.count > ContextOrderCache.maxOccurrences {
-                return .some(nil)
+        enum Next { case known(ContextOrder?), wait, build }
+        while true {
+            let next: Next = state.withLock { s in
+                if let order = s.orders[entry] { return .known(order) }
+                // Another thread is building it: the scans starting together would all
+                // build the same orders (at 50 M tokens a third more CPU on two threads).
+                if s.building.contains(entry) { return .wait }
+                let extended = s.extended[entry, default: 0] + pending
+                s.extended[entry] = extended
+                if extended < buildAfter * postings.count || s.occurrences + postings.count > ContextOrderCache.maxOccurrences {
+                    return .known(nil)
+                }
+                s.building.insert(entry)
+                return .build
             }
-            return nil
-        }
-        if let known { return known }
-        // Built outside the lock (milliseconds); two threads may both build one, the
-        // first kept.
-        let built = try ContextOrder.build(postings: postings, index: index, tokens: tokens)
-        return state.withLock { s in
-            if let order = s.orders[entry] { return order }
-            s.orders[entry] = built
-            s.extended[entry] = nil
-            s.occurrences += postings.count
-            return built
+            switch next {
+            case .known(let order):
+                return order
+            case .wait:
+                sched_yield()
+            case .build:
+                // Built outside the lock (milliseconds).
+                let built: ContextOrder
+                do {
+                    built = try ContextOrder.build(postings: postings, index: index, tokens: tokens)
+                } catch {
+                    state.withLock { _ = $0.building.remove(entry) }
+                    throw error
+                }
+                return state.withLock { s in
+                    s.building.remove(entry)
+                    s.orders[entry] = built
+                    s.extended[entry] = nil
+                    s.occurrences += postings.count
+                    return built
+                }
+            }
         }
     }
 }
