@@ -1,3 +1,5 @@
+import CMemscanShims
+
 /// The fields a reader must pick out of each record, resolved once from InputOptions.
 ///
 /// Every distinct name gets one index, whatever roles it plays (a name can be both an id
@@ -71,7 +73,7 @@ struct InputFieldPlan: Sendable {
         let length = key.count
         return nameBytes.withUnsafeBufferPointer { all in
             for i in 0 ..< nameLengths.count where nameLengths[i] == length {
-                if length == 0 || memcmpBytes(all.baseAddress! + nameStarts[i], key.baseAddress!, length) {
+                if length == 0 || ms_bytes_equal(all.baseAddress! + nameStarts[i], key.baseAddress!, length) != 0 {
                     return i
                 }
             }
@@ -82,10 +84,4 @@ struct InputFieldPlan: Sendable {
     func fieldIndex(_ name: String) -> Int {
         names.firstIndex(of: name) ?? -1
     }
-}
-
-@inline(__always)
-private func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    for k in 0 ..< count where a[k] != b[k] { return false }
-    return true
 }

@@ -80,6 +80,11 @@ extension ContextOrder {
     /// arrays), otherwise through the wavelet matrix.
     func visitOccurrences(right: Range<Int>, left: Range<Int>, _ body: (Int) throws -> Void) rethrows {
         let n = record.count
+        if right.count == n && left.count == n {
+            // Every occurrence (a seed well inside a near region): no rank to test.
+            for o in 0 ..< n { try body(o) }
+            return
+        }
         if right.count * 4 < n || left.count * 4 < n {
             try forEachOccurrence(right: right, left: left) { try body($0); return true }
             return

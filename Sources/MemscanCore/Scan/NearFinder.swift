@@ -399,23 +399,9 @@ final class NearFinder {
                 try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound),
                         seedAt: p)
             }
-            let n = seed.order.record.count
-            if right.count == n && left.count == n {
-                // Every occurrence (a seed inside the region): in postings order, as the
-                // rectangle visit would, without its rank tests.
-                try seed.order.record.withUnsafeBufferPointer { records in
-                    for o in 0 ..< n {
-                        let record = Int(records[o])
-                        guard firstListing(record) else { continue }
-                        try list(o, record: record)
-                        if full { break }
-                    }
-                }
-            } else {
-                try seed.order.visitOccurrences(right: right, left: left) { o in
-                    let record = Int(seed.order.record[o])
-                    if !full && firstListing(record) { try list(o, record: record) }
-                }
+            try seed.order.visitOccurrences(right: right, left: left) { o in
+                let record = Int(seed.order.record[o])
+                if !full && firstListing(record) { try list(o, record: record) }
             }
         }
         try check()
