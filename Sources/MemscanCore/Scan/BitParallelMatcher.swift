@@ -99,6 +99,8 @@ final class BitParallelMatcher {
         var misses = 0
         // The counters hold text[low ..< high].
         var low = 0, high = 0
+        // Two mirrored walks rather than one that grows and trims the stretch either way:
+        // that one was 5% slower end to end on template-heavy scans.
         pattern.withUnsafeBufferPointer { pattern in
             @inline(__always) func miss(_ i: Int) -> Bool {
                 let token = pattern[i]
