@@ -5,13 +5,8 @@ import Testing
 
 /// Temporary files and helpers for the input reader tests.
 enum InputFixtures {
-    /// A fresh directory under the system temporary directory.
-    static func makeDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("memscan-input-\(UUID().uuidString)", isDirectory: true)
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    /// A fresh directory in the tests' scratch folder.
+    static func makeDirectory() -> URL { TestScratch.directory("input") }
 
     @discardableResult
     static func write(_ text: String, name: String, in directory: URL? = nil) -> String {

@@ -218,7 +218,7 @@ struct NearOracleTests {
             let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
             let directory = OracleTempDirectory("near-oracle")
             defer { directory.remove() }
-            let blockTokens = rng.pick([16, 64, 512])
+            let blockTokens = rng.pick([16, 64, 100, 512])
             let path = try buildOracleIndex(corpus, k: k, w: w, in: directory, name: "n.index") { $0.blockTokens = blockTokens }
             let index = try MemscanIndex(path: path)
             var scanOptions = ScanOptions()

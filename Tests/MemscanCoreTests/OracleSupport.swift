@@ -37,9 +37,7 @@ struct OracleTempDirectory {
     let url: URL
 
     init(_ label: String) {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("memscan-\(label)-\(UUID().uuidString)", isDirectory: true)
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = TestScratch.directory(label)
     }
 
     /// The folder holding `file` (already existing; e.g. shared with a child process).

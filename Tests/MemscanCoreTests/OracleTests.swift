@@ -31,6 +31,8 @@ struct OracleConfig: Sendable, CustomStringConvertible {
         OracleConfig(k: 8, w: 9, blockTokens: 4096, trials: 5, seed: 0x0AC1_E004),
         OracleConfig(k: 8, w: 9, blockTokens: 16, trials: 4, seed: 0x0AC1_E005),
         OracleConfig(k: 4, w: 6, blockTokens: 64, trials: 5, seed: 0x0AC1_E006),
+        // Not a power of two: blocks are found by division instead of a shift.
+        OracleConfig(k: 5, w: 4, blockTokens: 100, trials: 4, seed: 0x0AC1_E009),
         OracleConfig(k: 3, w: 1, blockTokens: 16, trials: 3, seed: 0x0AC1_E007, maxOccurrences: 1 ... 6),
         OracleConfig(k: 4, w: 6, blockTokens: 64, trials: 3, seed: 0x0AC1_E008, maxOccurrences: 1 ... 6),
     ]

@@ -6,10 +6,7 @@ import Testing
 @Suite struct SummaryReportTests {
     /// Writes `text` to a fresh temporary file and returns its path.
     static func write(_ text: String, name: String = "summary.json") -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("memscan-report-\(UUID().uuidString)", isDirectory: true)
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
+        let url = TestScratch.directory("report").appendingPathComponent(name)
         try! Data(text.utf8).write(to: url)
         return url.path
     }

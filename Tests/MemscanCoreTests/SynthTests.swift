@@ -8,8 +8,7 @@ private struct SynthRun {
     let report: SynthReport
 
     init(_ configure: (inout SynthOptions) -> Void = { _ in }) throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("memscan-synth-\(UUID().uuidString)").path
+        directory = TestScratch.directory("synth").path
         var options = SynthOptions(outputDirectory: directory)
         options.records = 150
         options.generations = 250

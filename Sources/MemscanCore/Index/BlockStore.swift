@@ -5,7 +5,8 @@ struct BlockStore: @unchecked Sendable {
     // Points into the read-only mapping owned by MemscanIndex.
     let offsets: UnsafeBufferPointer<UInt64>
     let data: UnsafeRawBufferPointer
-    let blockTokens: Int
+    let geometry: BlockGeometry
+    var blockTokens: Int { geometry.blockTokens }
     let totalValues: Int
     let name: String
     let path: String
@@ -13,7 +14,22 @@ struct BlockStore: @unchecked Sendable {
     let model: MappedSuccessorModel?
     let dictionary: ZstdDecompressionDictionary?
 
+    init(offsets: UnsafeBufferPointer<UInt64>, data: UnsafeRawBufferPointer, blockTokens: Int, totalValues: Int,
+         name: String, path: String, model: MappedSuccessorModel?, dictionary: ZstdDecompressionDictionary?) {
+        self.offsets = offsets
+        self.data = data
+        geometry = BlockGeometry(blockTokens: blockTokens)
+        self.totalValues = totalValues
+        self.name = name
+        self.path = path
+        self.model = model
+        self.dictionary = dictionary
+    }
+
     var blockCount: Int { offsets.count - 1 }
+
+    @inline(__always)
+    func block(of position: Int) -> Int { geometry.block(of: position) }
 
     func valueCount(ofBlock block: Int) -> Int { min(blockTokens, totalValues - block * blockTokens) }
 
@@ -57,12 +73,33 @@ struct BlockStore: @unchecked Sendable {
     }
 }
 
+/// Which block holds a position. The block is looked up for every verified occurrence
+/// and near-count window: a shift (block sizes are powers of two unless built otherwise)
+/// costs a cycle where a division costs dozens.
+struct BlockGeometry: Sendable {
+    let blockTokens: Int
+    /// log2 of `blockTokens` when it is a power of two, else -1.
+    private let shift: Int
+
+    init(blockTokens: Int) {
+        self.blockTokens = blockTokens
+        shift = blockTokens > 0 && blockTokens & (blockTokens - 1) == 0 ? blockTokens.trailingZeroBitCount : -1
+    }
+
+    /// The block holding global position `position` (not negative).
+    @inline(__always)
+    func block(of position: Int) -> Int { shift >= 0 ? position >> shift : position / blockTokens }
+}
+
 /// A thread's access to decompressed blocks: the current block, and behind it the
 /// `SharedBlockCache` of the index (token stores of up to 256 M tokens) or a cache of
 /// its own (`PrivateBlockSlots`).
 final class BlockCache {
     let store: BlockStore
     private let shared: SharedBlockCache?
+    /// The shared cache's memory as plain pointers: prefetching through `shared` retained
+    /// and released it every call (three times per near-count window).
+    private let sharedLines: SharedBlockCache.Lines?
     private let own: PrivateBlockSlots?
     private let context: OpaquePointer?
     private let scratch: UnsafeMutablePointer<UInt8>
@@ -73,6 +110,7 @@ final class BlockCache {
     init(store: BlockStore, shared: SharedBlockCache? = nil, capacityTokens: Int = 64 << 20) {
         self.store = store
         self.shared = shared
+        sharedLines = shared?.lines
         own = shared == nil ? PrivateBlockSlots(store: store, capacityTokens: capacityTokens) : nil
         current = shared?.base ?? own!.base
         scratch = .allocate(capacity: store.scratchCapacity)
@@ -88,14 +126,14 @@ final class BlockCache {
     /// calls this some occurrences ahead of verifying them.
     @inline(__always)
     func prefetch(_ position: Int) {
-        if let shared { shared.prefetch(position) } else { own!.prefetch(position) }
+        if let sharedLines { sharedLines.prefetch(position) } else { own!.prefetch(position) }
     }
 
     /// The values of the block holding `position`, and the global position of its first
     /// value. The pointer stays valid until the next call.
     @inline(__always)
     func block(containing position: Int) throws -> (start: Int, values: UnsafePointer<UInt32>, count: Int) {
-        let block = position / store.blockTokens
+        let block = store.block(of: position)
         if block != currentBlock { try load(block) }
         return (block * store.blockTokens, current, store.valueCount(ofBlock: block))
     }
@@ -103,7 +141,7 @@ final class BlockCache {
     /// The value at global position `position`.
     @inline(__always)
     func value(at position: Int) throws -> UInt32 {
-        let block = position / store.blockTokens
+        let block = store.block(of: position)
         if block != currentBlock { try load(block) }
         return current[position - block * store.blockTokens]
     }
@@ -164,9 +202,10 @@ final class PrivateBlockSlots {
 
     @inline(__always)
     func prefetch(_ position: Int) {
-        let block = position / store.blockTokens
         // Positions come from postings not yet checked (a damaged index): only a hint.
-        guard block >= 0 && block < slotOfBlock.count else { return }
+        guard position >= 0 else { return }
+        let block = store.block(of: position)
+        guard block < slotOfBlock.count else { return }
         let slot = Int(slotOfBlock[block])
         if slot >= 0 { ms_prefetch(slots + slot * store.blockTokens + (position - block * store.blockTokens)) }
     }

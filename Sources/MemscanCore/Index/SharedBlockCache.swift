@@ -18,7 +18,7 @@ final class SharedBlockCache: @unchecked Sendable {
     private let slotBytes: Int
     private let stateBytes: Int
 
-    private static let empty: UInt8 = 0, loading: UInt8 = 1, ready: UInt8 = 2
+    fileprivate static let empty: UInt8 = 0, loading: UInt8 = 1, ready: UInt8 = 2
     /// Largest store held whole: 256 M tokens, 1 GiB of address space reserved (pages
     /// are only backed when a block is first used).
     static let maxTokens = 1 << 28
@@ -71,12 +71,24 @@ final class SharedBlockCache: @unchecked Sendable {
         }
     }
 
-    /// Starts loading the cache line of `position` when its block is ready.
-    @inline(__always)
-    func prefetch(_ position: Int) {
-        let block = position / store.blockTokens
-        // Positions come from postings not yet checked (a damaged index): only a hint.
-        guard block >= 0 && block < stateBytes, ms_atomic_load_u8(states + block) == SharedBlockCache.ready else { return }
-        ms_prefetch(slots + position)
+    /// The slots and their states as plain pointers, valid while the cache lives.
+    var lines: Lines { Lines(slots: base, states: UnsafePointer(states), blockCount: stateBytes, geometry: store.geometry) }
+
+    /// Prefetching into the slots without holding a reference to the cache.
+    struct Lines {
+        let slots: UnsafePointer<UInt32>
+        let states: UnsafePointer<UInt8>
+        let blockCount: Int
+        let geometry: BlockGeometry
+
+        /// Starts loading the cache line of `position` when its block is ready.
+        @inline(__always)
+        func prefetch(_ position: Int) {
+            // Positions come from postings not yet checked (a damaged index): only a hint.
+            guard position >= 0 else { return }
+            let block = geometry.block(of: position)
+            guard block < blockCount, ms_atomic_load_u8(states + block) == SharedBlockCache.ready else { return }
+            ms_prefetch(slots + position)
+        }
     }
 }

@@ -5,68 +5,69 @@
 /// given lengths on both sides (a rectangle of ranks) are counted without visiting
 /// them.
 struct WaveletMatrix: Sendable {
-    /// Levels, most significant bit first: each one's bits and ranks of ones.
-    private let levels: [Level]
+    /// Per level (most significant bit first) and 64-position word: the word's bits, then
+    /// the ones before it, side by side so that a rank reads one place. One flat array
+    /// rather than an array of levels: copying a level out of an array retained its
+    /// arrays, twice per node visited when listing a rectangle.
+    private let ranked: [UInt64]
+    /// Per level: how many values have a 0 at that level's bit.
+    private let zeros: [Int]
+    private let wordsPerLevel: Int
     let count: Int
 
-    private struct Level: Sendable {
-        var words: [UInt64]
-        /// Ones before each word.
-        var onesBefore: [UInt32]
-        var zeros: Int
-
-        @inline(__always)
-        func onesBefore(_ i: Int) -> Int {
-            let word = i >> 6, bit = i & 63
-            let partial = bit == 0 ? 0 : (words[word] << (64 - bit)).nonzeroBitCount
-            return Int(onesBefore[word]) + partial
-        }
+    @inline(__always)
+    private func onesBefore(_ i: Int, level n: Int) -> Int {
+        let slot = 2 * (n * wordsPerLevel + (i >> 6)), bit = i & 63
+        let partial = bit == 0 ? 0 : (ranked[slot] << UInt64(64 - bit)).nonzeroBitCount
+        return Int(ranked[slot + 1]) + partial
     }
 
     /// - Parameter values: a permutation of 0 ..< values.count.
     init(_ values: [Int32]) {
         count = values.count
         let bits = max(1, Int.bitWidth - max(1, values.count - 1).leadingZeroBitCount)
+        let wordCount = count / 64 + 1
+        wordsPerLevel = wordCount
         var current = values, next = values
-        var levels: [Level] = []
-        levels.reserveCapacity(bits)
-        for level in stride(from: bits - 1, through: 0, by: -1) {
-            let wordCount = count / 64 + 1
-            var words = [UInt64](repeating: 0, count: wordCount)
-            var zeros = 0
+        var ranked = [UInt64](repeating: 0, count: 2 * bits * wordCount)
+        var zeros: [Int] = []
+        zeros.reserveCapacity(bits)
+        for (n, level) in stride(from: bits - 1, through: 0, by: -1).enumerated() {
+            let base = 2 * n * wordCount
+            var zeroCount = 0
             for (i, v) in current.enumerated() {
-                if (v >> level) & 1 == 1 { words[i >> 6] |= 1 << UInt64(i & 63) } else { zeros += 1 }
+                if (v >> level) & 1 == 1 { ranked[base + 2 * (i >> 6)] |= 1 << UInt64(i & 63) } else { zeroCount += 1 }
             }
-            var onesBefore = [UInt32](repeating: 0, count: wordCount)
-            var running = 0
+            var running: UInt64 = 0
             for w in 0 ..< wordCount {
-                onesBefore[w] = UInt32(running)
-                running += words[w].nonzeroBitCount
+                ranked[base + 2 * w + 1] = running
+                running += UInt64(ranked[base + 2 * w].nonzeroBitCount)
             }
             // Stable partition: zeros first, then ones.
-            var z = 0, o = zeros
+            var z = 0, o = zeroCount
             for v in current {
                 if (v >> level) & 1 == 1 { next[o] = v; o += 1 } else { next[z] = v; z += 1 }
             }
             swap(&current, &next)
-            levels.append(Level(words: words, onesBefore: onesBefore, zeros: zeros))
+            zeros.append(zeroCount)
         }
-        self.levels = levels
+        self.ranked = ranked
+        self.zeros = zeros
     }
 
     /// Points with position in `positions` and value below `bound`.
     func count(_ positions: Range<Int>, below bound: Int) -> Int {
         guard !positions.isEmpty, bound > 0 else { return 0 }
-        let bits = levels.count
+        let bits = zeros.count
         if bound >= 1 << bits { return positions.count }
         var low = positions.lowerBound, high = positions.upperBound
         var result = 0
-        for (n, level) in levels.enumerated() {
-            let onesLow = level.onesBefore(low), onesHigh = level.onesBefore(high)
+        for n in 0 ..< bits {
+            let onesLow = onesBefore(low, level: n), onesHigh = onesBefore(high, level: n)
             if (bound >> (bits - 1 - n)) & 1 == 1 {
                 result += (high - onesHigh) - (low - onesLow)
-                low = level.zeros + onesLow
-                high = level.zeros + onesHigh
+                low = zeros[n] + onesLow
+                high = zeros[n] + onesHigh
             } else {
                 low -= onesLow
                 high -= onesHigh
@@ -92,22 +93,21 @@ struct WaveletMatrix: Sendable {
     /// Returns false once `body` asked to stop.
     private func visit(level n: Int, low: Int, high: Int, prefix: Int, values: Range<Int>,
                        _ body: (Int) throws -> Bool) rethrows -> Bool {
-        let bits = levels.count
+        let bits = zeros.count
         if n == bits {
             for _ in low ..< high where !(try body(prefix)) { return false }
             return true
         }
         // Values under this node: prefix << (bits - n) ..< (prefix + 1) << (bits - n).
         let shift = bits - n - 1
-        let level = levels[n]
-        let onesLow = level.onesBefore(low), onesHigh = level.onesBefore(high)
+        let onesLow = onesBefore(low, level: n), onesHigh = onesBefore(high, level: n)
         let zeroLow = low - onesLow, zeroHigh = high - onesHigh
         let zeroPrefix = prefix << 1, onePrefix = prefix << 1 | 1
         if zeroLow < zeroHigh && overlaps(zeroPrefix, shift, values) {
             if !(try visit(level: n + 1, low: zeroLow, high: zeroHigh, prefix: zeroPrefix, values: values, body)) { return false }
         }
         if onesLow < onesHigh && overlaps(onePrefix, shift, values) {
-            if !(try visit(level: n + 1, low: level.zeros + onesLow, high: level.zeros + onesHigh, prefix: onePrefix,
+            if !(try visit(level: n + 1, low: zeros[n] + onesLow, high: zeros[n] + onesHigh, prefix: onePrefix,
                            values: values, body)) { return false }
         }
         return true
