@@ -146,6 +146,20 @@ final class BlockCache {
         return current[position - block * store.blockTokens]
     }
 
+    /// The values at global positions `positions` where they lie, when they are one run in
+    /// memory: inside one block, or in consecutive blocks of the shared cache (which keeps
+    /// block i at slot i). Nil otherwise. Valid until the next call.
+    @inline(__always)
+    func valuesInPlace(_ positions: Range<Int>) throws -> UnsafePointer<UInt32>? {
+        let first = try block(containing: positions.lowerBound)
+        if positions.upperBound <= first.start + first.count { return first.values + (positions.lowerBound - first.start) }
+        guard let shared, let sharedLines else { return nil }
+        for block in store.block(of: first.start + first.count) ... store.block(of: positions.upperBound - 1) {
+            _ = try shared.values(of: block, scratch: scratch, context: context)
+        }
+        return sharedLines.slots + positions.lowerBound
+    }
+
     /// Appends the values at global positions `positions` to `values`, a block at a time.
     func append(_ positions: Range<Int>, to values: inout [UInt32]) throws {
         var p = positions.lowerBound
@@ -159,7 +173,10 @@ final class BlockCache {
 
     private func load(_ block: Int) throws {
         currentBlock = -1
-        if let shared {
+        if let ready = sharedLines?.readyValues(of: block) {
+            // Calling into `shared` retained and released it, once per block change.
+            current = ready
+        } else if let shared {
             current = try shared.values(of: block, scratch: scratch, context: context)
         } else {
             current = try own!.values(of: block, scratch: scratch, context: context)

@@ -81,6 +81,12 @@ final class SharedBlockCache: @unchecked Sendable {
         let blockCount: Int
         let geometry: BlockGeometry
 
+        /// The values of `block` when some thread has decompressed it.
+        @inline(__always)
+        func readyValues(of block: Int) -> UnsafePointer<UInt32>? {
+            ms_atomic_load_u8(states + block) == SharedBlockCache.ready ? slots + block * geometry.blockTokens : nil
+        }
+
         /// Starts loading the cache line of `position` when its block is ready.
         @inline(__always)
         func prefetch(_ position: Int) {

@@ -334,31 +334,34 @@ final class NearFinder {
         // has thousands of candidates, each a cache miss: they are checked a chunk at a
         // time with the windows prefetched some ahead, and listing stops at the cap.
         let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region])) }
-        var candidates: [(record: Int32, window: Range<Int>, diagonal: Int, fromEnd: Bool)] = []
+        typealias Candidate = (record: Int32, window: Range<Int>, diagonal: Int, fromEnd: Bool)
+        var candidates: [Candidate] = []
         candidates.reserveCapacity(NearFinder.candidateChunk)
         var full = false
-        func check() throws {
-            let ahead = NearFinder.prefetchDistance
-            // The cache lines where the banded bound starts reading: it refuses most
-            // windows within a few dozen tokens of that end.
-            func prefetch(_ c: Int) {
-                let window = candidates[c].window
-                for line in 0 ..< 3 {
-                    tokens.prefetch(candidates[c].fromEnd ? max(window.lowerBound, window.upperBound - 1 - 16 * line)
-                                                          : min(window.upperBound - 1, window.lowerBound + 16 * line))
-                }
+        // The cache lines where the banded bound starts reading: it refuses most windows
+        // within a few dozen tokens of that end.
+        @inline(__always) func prefetch(_ candidate: Candidate) {
+            let window = candidate.window
+            for line in 0 ..< 3 {
+                tokens.prefetch(candidate.fromEnd ? max(window.lowerBound, window.upperBound - 1 - 16 * line)
+                                                  : min(window.upperBound - 1, window.lowerBound + 16 * line))
             }
-            for c in 0 ..< min(ahead, candidates.count) { prefetch(c) }
-            for (c, candidate) in candidates.enumerated() where !full {
-                if c + ahead < candidates.count { prefetch(c + ahead) }
+        }
+        func check() throws {
+            // The loop works on local copies: each read of a captured variable paid a
+            // run-time exclusivity check.
+            let pending = candidates, ahead = NearFinder.prefetchDistance
+            var similarCount = count
+            for c in 0 ..< min(ahead, pending.count) { prefetch(pending[c]) }
+            for (c, candidate) in pending.enumerated() {
+                if c + ahead < pending.count { prefetch(pending[c + ahead]) }
                 let (from, to) = (candidate.window.lowerBound, candidate.window.upperBound)
                 // A region within (1 - s) x n edits is similar whatever its length, since
                 // the similarity divides by the longer of the two. The window is read in
-                // place when one block holds it.
-                let block = try tokens.block(containing: from)
+                // place when it is one run in memory (copying it cost 4% of the scan).
                 let similar: Bool
-                if to <= block.start + block.count {
-                    similar = matcher.matches(UnsafeBufferPointer(start: block.values + (from - block.start), count: to - from),
+                if let values = try tokens.valuesInPlace(from ..< to) {
+                    similar = matcher.matches(UnsafeBufferPointer(start: values, count: to - from),
                                               maxEdits: maxEdits, diagonal: candidate.diagonal, band: band,
                                               fromEnd: candidate.fromEnd)
                 } else {
@@ -369,10 +372,12 @@ final class NearFinder {
                     }
                 }
                 guard similar else { continue }
-                count += 1
+                similarCount += 1
                 if examples.count < options.maxRecordIDs { examples.append(Int(candidate.record)) }
-                full = count >= cap
+                if similarCount >= cap { break }
             }
+            count = similarCount
+            full = count >= cap
             candidates.removeAll(keepingCapacity: true)
         }
         /// Lists `record`, which `firstListing` has just marked.
