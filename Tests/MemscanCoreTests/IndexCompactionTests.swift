@@ -235,6 +235,38 @@ struct SharedBlockCacheTests {
         }
         for case let problem? in failures.take() { Issue.record("\(problem)") }
     }
+
+    @Test("ranges read in place are the stored tokens: across blocks from the shared cache, within one block from a private one",
+          arguments: [64, 100])
+    func valuesInPlace(blockTokens: Int) throws {
+        let directory = OracleTempDirectory("in-place")
+        defer { directory.remove() }
+        let records = IndexCompactionTests.markovRecords(count: 40, seed: 0x1A7E)
+        var options = IndexBuildOptions()
+        options.blockTokens = blockTokens
+        let path = directory.path("corpus.index")
+        let builder = try IndexBuilder(options: options)
+        for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
+        _ = try builder.write(to: path)
+        let index = try MemscanIndex(path: path)
+        let sharedCache: SharedBlockCache = try #require(index.sharedTokens)
+        let shared = BlockCache(store: index.tokenBlocks, shared: sharedCache)
+        let own = BlockCache(store: index.tokenBlocks)
+        let total = index.tokenBlocks.totalValues
+        var rng = SplitMix64(seed: UInt64(blockTokens))
+        for _ in 0 ..< 500 {
+            let from = rng.int(0 ... total - 1), to = min(total, from + rng.int(1 ... 3 * blockTokens))
+            var expected: [UInt32] = []
+            try own.append(from ..< to, to: &expected)
+            let oneBlock = from / blockTokens == (to - 1) / blockTokens
+            let fromShared = try #require(try shared.valuesInPlace(from ..< to), "\(from) ..< \(to)")
+            #expect(Array(UnsafeBufferPointer(start: fromShared, count: to - from)) == expected, "\(from) ..< \(to)")
+            let fromOwn = try own.valuesInPlace(from ..< to)
+            #expect((fromOwn != nil) == oneBlock, "\(from) ..< \(to)")
+            if let fromOwn { #expect(Array(UnsafeBufferPointer(start: fromOwn, count: to - from)) == expected) }
+        }
+        #expect(try shared.valuesInPlace(5 ..< 5) == nil)
+    }
 }
 
 // Test conveniences over the builder's streaming pieces.

@@ -12,13 +12,8 @@ struct SplitMix64: RandomNumberGenerator {
 
     init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// The step synth uses too (`splitMix64`).
+    mutating func next() -> UInt64 { splitMix64(&state) }
 
     /// Uniform in `range` (modulo bias is irrelevant at these sizes).
     mutating func int(_ range: ClosedRange<Int>) -> Int {

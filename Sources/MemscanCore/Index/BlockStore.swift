@@ -148,9 +148,10 @@ final class BlockCache {
 
     /// The values at global positions `positions` where they lie, when they are one run in
     /// memory: inside one block, or in consecutive blocks of the shared cache (which keeps
-    /// block i at slot i). Nil otherwise. Valid until the next call.
+    /// block i at slot i). Nil otherwise, and for an empty range. Valid until the next call.
     @inline(__always)
     func valuesInPlace(_ positions: Range<Int>) throws -> UnsafePointer<UInt32>? {
+        guard !positions.isEmpty else { return nil }
         let first = try block(containing: positions.lowerBound)
         if positions.upperBound <= first.start + first.count { return first.values + (positions.lowerBound - first.start) }
         guard let shared, let sharedLines else { return nil }

@@ -18,7 +18,7 @@ final class SharedBlockCache: @unchecked Sendable {
     private let slotBytes: Int
     private let stateBytes: Int
 
-    fileprivate static let empty: UInt8 = 0, loading: UInt8 = 1, ready: UInt8 = 2
+    private static let empty: UInt8 = 0, loading: UInt8 = 1, ready: UInt8 = 2
     /// Largest store held whole: 256 M tokens, 1 GiB of address space reserved (pages
     /// are only backed when a block is first used).
     static let maxTokens = 1 << 28
