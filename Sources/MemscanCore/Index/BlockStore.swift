@@ -155,7 +155,8 @@ final class BlockCache {
         let first = try block(containing: positions.lowerBound)
         if positions.upperBound <= first.start + first.count { return first.values + (positions.lowerBound - first.start) }
         guard let shared, let sharedLines else { return nil }
-        for block in store.block(of: first.start + first.count) ... store.block(of: positions.upperBound - 1) {
+        for block in store.block(of: first.start + first.count) ... store.block(of: positions.upperBound - 1)
+            where sharedLines.readyValues(of: block) == nil {
             _ = try shared.values(of: block, scratch: scratch, context: context)
         }
         return sharedLines.slots + positions.lowerBound
