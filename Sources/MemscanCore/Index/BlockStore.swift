@@ -154,10 +154,9 @@ final class BlockCache {
         guard !positions.isEmpty else { return nil }
         let first = try block(containing: positions.lowerBound)
         if positions.upperBound <= first.start + first.count { return first.values + (positions.lowerBound - first.start) }
-        guard let shared, let sharedLines else { return nil }
-        for block in store.block(of: first.start + first.count) ... store.block(of: positions.upperBound - 1)
-            where sharedLines.readyValues(of: block) == nil {
-            _ = try shared.values(of: block, scratch: scratch, context: context)
+        guard let sharedLines else { return nil }
+        for block in store.block(of: first.start + first.count) ... store.block(of: positions.upperBound - 1) {
+            _ = try sharedValues(of: block)
         }
         return sharedLines.slots + positions.lowerBound
     }
@@ -175,15 +174,16 @@ final class BlockCache {
 
     private func load(_ block: Int) throws {
         currentBlock = -1
-        if let ready = sharedLines?.readyValues(of: block) {
-            // Calling into `shared` retained and released it, once per block change.
-            current = ready
-        } else if let shared {
-            current = try shared.values(of: block, scratch: scratch, context: context)
-        } else {
-            current = try own!.values(of: block, scratch: scratch, context: context)
-        }
+        current = try shared != nil ? sharedValues(of: block) : own!.values(of: block, scratch: scratch, context: context)
         currentBlock = block
+    }
+
+    /// A block of the shared cache. A ready block is taken through the plain pointers:
+    /// calling into `shared` retained and released it, once per block change.
+    @inline(__always)
+    private func sharedValues(of block: Int) throws -> UnsafePointer<UInt32> {
+        if let ready = sharedLines!.readyValues(of: block) { return ready }
+        return try shared!.values(of: block, scratch: scratch, context: context)
     }
 }
 

@@ -60,13 +60,15 @@ extension ContextOrder {
     /// while it returns true. Each side's difference is at most two ranges.
     func forEachOccurrence(right: Range<Int>, notIn rightFurther: Range<Int>, left: Range<Int>, notIn leftFurther: Range<Int>,
                            _ body: (Int) throws -> Bool) rethrows {
-        func difference(_ outer: Range<Int>, _ inner: Range<Int>) -> [Range<Int>] {
-            [outer.lowerBound ..< max(outer.lowerBound, inner.lowerBound), min(outer.upperBound, inner.upperBound) ..< outer.upperBound]
-                .filter { !$0.isEmpty }
+        // The parts of `outer` before and after `inner`; empty ones are skipped below,
+        // without a filtered array per call (once per realized class of a grouped seed).
+        func difference(_ outer: Range<Int>, _ inner: Range<Int>) -> (Range<Int>, Range<Int>) {
+            (outer.lowerBound ..< max(outer.lowerBound, inner.lowerBound), min(outer.upperBound, inner.upperBound) ..< outer.upperBound)
         }
+        let (rightBefore, rightAfter) = difference(right, rightFurther), (leftBefore, leftAfter) = difference(left, leftFurther)
         var going = true
-        for r in difference(right, rightFurther) where going {
-            for l in difference(left, leftFurther) where going {
+        for r in [rightBefore, rightAfter] where going && !r.isEmpty {
+            for l in [leftBefore, leftAfter] where going && !l.isEmpty {
                 try forEachOccurrence(right: r, left: l) { o in
                     going = try body(o)
                     return going
