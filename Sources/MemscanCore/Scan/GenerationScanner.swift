@@ -48,6 +48,9 @@ public final class GenerationScanner {
             ? NearFinder(index: context.index, options: context.options, minLength: context.minLength) : nil
     }
 
+    /// Near record counting's trigram filter so far (tests).
+    var nearFilterUse: (regions: Int, windows: Int) { (near?.regionsFiltered ?? 0, near?.windowsFiltered ?? 0) }
+
     public func scan(_ generation: InputRecord) throws -> GenerationResult {
         let (tokens, promptTokens) = try assemble(generation)
         try finder.run(on: tokens)

@@ -37,6 +37,15 @@ final class NearFinder {
     private var listed = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
     private var listedWords = 0
     private var scratch = BandedAligner.Scratch()
+    /// Where the trigrams that near record counting's windows must hold start (see `admit`).
+    private var admittedPositions = TrigramStarts()
+    private var pieces = NearPieces()
+    /// Regions with fewer candidates than this are counted without the trigram filter.
+    private let filterMinimumCandidates: Int
+    /// Near record counting so far: regions counted through the trigram filter, and
+    /// windows it spared reading.
+    private(set) var regionsFiltered = 0
+    private(set) var windowsFiltered = 0
 
     /// Indices of `matches` ordered by record (stable): one sort of (record, index)
     /// pairs packed in a word, which the index keeps stable.
@@ -66,6 +75,11 @@ final class NearFinder {
         self.options = options
         self.minLength = minLength
         aligner = BandedAligner(band: options.nearBand, maxGap: options.nearMaxGap, minSimilarity: options.minSimilarity)
+        switch options.trigramFilterAfter {
+        case 0: filterMinimumCandidates = 1
+        case Int.max: filterMinimumCandidates = .max
+        default: filterMinimumCandidates = 32
+        }
     }
 
     deinit { listed.deallocate() }
@@ -325,6 +339,14 @@ final class NearFinder {
         }
         // Records already counted are not candidates.
         for record in known { _ = firstListing(record) }
+        let k = index.header.k
+        let rectangles = grouped.map { seed in
+            let p = seed.position
+            return seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
+        }
+        // A window that holds none of the trigrams `admit` chose is not read: it is
+        // further than maxEdits from the region.
+        let filtering = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles)
         // Candidates: each record once, through its first seed overlapping the region, with
         // the window where the region would lie on that seed's diagonal. The seeds are the
         // matches, then the occurrences of grouped seeds whose matches overlap the region
@@ -386,6 +408,10 @@ final class NearFinder {
             let from = range.lowerBound + max(0, expectedStart - band)
             let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
             guard to > from else { return }
+            if filtering && !admittedPositions.holdsTrigram(in: from ..< to) {
+                windowsFiltered += 1
+                return
+            }
             // Where the region's first token lies in the window on the seed's diagonal; the
             // check starts at the end of the region away from the seed.
             candidates.append((Int32(record), from ..< to, range.lowerBound + expectedStart - from,
@@ -396,10 +422,8 @@ final class NearFinder {
             guard firstListing(m.record) else { continue }
             try add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound), seedAt: m.genStart)
         }
-        let k = index.header.k
-        for seed in grouped where !full {
+        for (seed, (right, left)) in zip(grouped, rectangles) where !full {
             let p = seed.position
-            let (right, left) = seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
             func list(_ o: Int, record: Int) throws {
                 try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound),
                         seedAt: p)
@@ -419,6 +443,28 @@ final class NearFinder {
 }
 
 extension NearFinder {
+    /// Whether near record counting checks only the windows that hold a trigram of
+    /// `admittedPositions`: the positions of `maxEdits` + 1 disjoint trigrams of the region
+    /// (see `NearPieces`; any other window is further than that from it). False, and every
+    /// candidate checked, while the trigram postings are not built and when the region has
+    /// few candidates or its cheapest pieces occur about as often.
+    fileprivate func admit(similarTo region: Range<Int>, ids: [UInt32], maxEdits: Int, matches: [VerbatimMatch],
+                           rectangles: [(right: Range<Int>, left: Range<Int>)]) throws -> Bool {
+        var candidates = 0
+        for r in rectangles { candidates += min(r.right.count, r.left.count) }
+        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound { candidates += 1 }
+        guard candidates >= filterMinimumCandidates,
+              let postings = try index.trigramPostings.postings(checking: candidates, index: index, after: options.trigramFilterAfter),
+              let (entries, buckets) = ids.withUnsafeBufferPointer({
+                  pieces.cheapest(UnsafeBufferPointer(rebasing: $0[region]), pieces: maxEdits + 1, postings: postings)
+              }),
+              entries < 2 * candidates
+        else { return false }
+        admittedPositions.set(buckets.lazy.map { postings.positions(inBucket: $0) })
+        regionsFiltered += 1
+        return true
+    }
+
     /// The reported spans: the near spans, and the verbatim spans except those inside
     /// a near span whose representative record holds them (they are its core).
     func merge(_ found: [Found], into verbatim: [Span], finder: MatchFinder, promptMatching: Int) throws -> [Span] {
@@ -457,3 +503,4 @@ extension NearFinder {
         return spans
     }
 }
+

@@ -42,6 +42,10 @@ public struct ScanOptions: Sendable {
     /// their occurrences were extended one at a time (tests lower both).
     var contextMinimum = ContextOrder.minimumOccurrences
     var contextBuildAfter: Int? = nil
+    /// Near record counting filters candidates through trigram postings once it has
+    /// checked this many windows (nil: a tenth of the corpus tokens). Tests set 0 (every
+    /// region with a candidate) or .max (never, even once another scan built them).
+    var trigramFilterAfter: Int? = nil
     /// Report near-verbatim spans (§4) as well as verbatim ones.
     public var near: Bool = true
     /// Near-verbatim threshold: 1 - edit distance / longer length.
