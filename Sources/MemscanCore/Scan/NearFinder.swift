@@ -38,7 +38,7 @@ final class NearFinder {
     private var listedWords = 0
     private var scratch = BandedAligner.Scratch()
     /// Where the trigrams that near record counting's windows must hold start (see `admit`).
-    private var admittedPositions = TrigramStarts()
+    private let admittedPositions: TrigramStarts
     private var pieces = NearPieces()
     /// Regions with fewer candidates than this are counted without the trigram filter.
     private let filterMinimumCandidates: Int
@@ -75,6 +75,7 @@ final class NearFinder {
         self.options = options
         self.minLength = minLength
         aligner = BandedAligner(band: options.nearBand, maxGap: options.nearMaxGap, minSimilarity: options.minSimilarity)
+        admittedPositions = TrigramStarts(corpusTokens: index.header.matchTokens)
         switch options.trigramFilterAfter {
         case 0: filterMinimumCandidates = 1
         case Int.max: filterMinimumCandidates = .max
@@ -346,7 +347,7 @@ final class NearFinder {
         }
         // A window that holds none of the trigrams `admit` chose is not read: it is
         // further than maxEdits from the region.
-        let filtering = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles)
+        let admitted = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles)
         // Candidates: each record once, through its first seed overlapping the region, with
         // the window where the region would lie on that seed's diagonal. The seeds are the
         // matches, then the occurrences of grouped seeds whose matches overlap the region
@@ -408,7 +409,7 @@ final class NearFinder {
             let from = range.lowerBound + max(0, expectedStart - band)
             let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
             guard to > from else { return }
-            if filtering && !admittedPositions.holdsTrigram(in: from ..< to) {
+            if let admitted, !admitted.mayHoldTrigram(in: from ..< to) {
                 windowsFiltered += 1
                 return
             }
@@ -443,13 +444,13 @@ final class NearFinder {
 }
 
 extension NearFinder {
-    /// Whether near record counting checks only the windows that hold a trigram of
-    /// `admittedPositions`: the positions of `maxEdits` + 1 disjoint trigrams of the region
-    /// (see `NearPieces`; any other window is further than that from it). False, and every
-    /// candidate checked, while the trigram postings are not built and when the region has
-    /// few candidates or its cheapest pieces occur about as often.
+    /// Where `maxEdits` + 1 disjoint trigrams of the region occur in the corpus (see
+    /// `NearPieces`): near record counting checks only the windows that hold one, any other
+    /// window being further than that from the region. nil, and every candidate checked,
+    /// while the trigram postings are not built and when the region has few candidates or
+    /// its cheapest pieces occur about as often.
     fileprivate func admit(similarTo region: Range<Int>, ids: [UInt32], maxEdits: Int, matches: [VerbatimMatch],
-                           rectangles: [(right: Range<Int>, left: Range<Int>)]) throws -> Bool {
+                           rectangles: [(right: Range<Int>, left: Range<Int>)]) throws -> TrigramStarts.View? {
         var candidates = 0
         for r in rectangles { candidates += min(r.right.count, r.left.count) }
         for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound { candidates += 1 }
@@ -459,10 +460,10 @@ extension NearFinder {
                   pieces.cheapest(UnsafeBufferPointer(rebasing: $0[region]), pieces: maxEdits + 1, postings: postings)
               }),
               entries < 2 * candidates
-        else { return false }
+        else { return nil }
         admittedPositions.set(buckets.lazy.map { postings.positions(inBucket: $0) })
         regionsFiltered += 1
-        return true
+        return admittedPositions.view
     }
 
     /// The reported spans: the near spans, and the verbatim spans except those inside
