@@ -493,4 +493,33 @@ MS_INLINE void ms_sort_contexts(int32_t *order, ptrdiff_t n, const uint32_t *con
     ms_sort_contexts_from(order, n, 0, contexts, lengths, depth);
 }
 
+/// Near record counting lists each candidate record once. Marks in `listed` (a bit per
+/// record) the records of occurrences [0, n) inside the rectangle (right_rank in
+/// [r0, r1) and left_rank in [l0, l1); no test when right_rank is NULL), writes to
+/// `fresh` each such occurrence whose record was not marked before, and appends to
+/// `touched` (room for one more than the words of `listed`) each word that was zero.
+/// Returns how many were fresh. Branch-free: whether a record is listed already is
+/// not predictable, and most are (every seed of a template lists its holders again).
+MS_INLINE ptrdiff_t ms_mark_first_listings(const int32_t *records, ptrdiff_t n, const int32_t *right_rank, int32_t r0, int32_t r1,
+                                           const int32_t *left_rank, int32_t l0, int32_t l1, uint64_t *listed,
+                                           int32_t *fresh, int32_t *touched, ptrdiff_t *touched_count) {
+    ptrdiff_t f = 0, t = *touched_count;
+    for (ptrdiff_t o = 0; o < n; o++) {
+        uint64_t inside = 1;
+        if (right_rank) {
+            inside = ((uint32_t)(right_rank[o] - r0) < (uint32_t)(r1 - r0)) & ((uint32_t)(left_rank[o] - l0) < (uint32_t)(l1 - l0));
+        }
+        int32_t r = records[o];
+        uint64_t *word = listed + (r >> 6);
+        uint64_t w = *word, bit = inside << (r & 63);
+        touched[t] = r >> 6;
+        t += (w == 0) & (bit != 0);
+        fresh[f] = (int32_t)o;
+        f += (bit != 0) & ((w & bit) == 0);
+        *word = w | bit;
+    }
+    *touched_count = t;
+    return f;
+}
+
 #endif

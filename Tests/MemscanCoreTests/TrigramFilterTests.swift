@@ -145,3 +145,52 @@ struct TrigramFilterTests {
         #expect(regions > 20 && windows > 100, "filtered \(regions) regions, \(windows) windows")
     }
 }
+
+@Suite("Record listing of near record counts")
+struct RecordListingTests {
+    /// The branch-free pass over a context order's occurrences must list what the plain
+    /// loop does: the occurrences in the rectangle, ascending, whose record is new.
+    @Test("first listings through a context order equal the plain loop's, and clearing forgets them")
+    func firstListingsAgree() throws {
+        var rng = SplitMix64(seed: 0x7_216_0400)
+        let shape = CorpusShape(recordCount: 150 ... 300, vocabulary: 4 ... 12, recordLength: 20 ... 160)
+        let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
+        let directory = OracleTempDirectory("listing")
+        defer { directory.remove() }
+        let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: 4, w: 2, in: directory, name: "l.index"))
+        let finder = MatchFinder(index: index, maxOccurrences: .max, contextMinimum: 2, contextBuildAfter: 0, grouping: true)
+        let listing = RecordListing()
+        var compared = 0
+        for _ in 0 ..< 20 {
+            let (tokens, _) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 200, timeTokens: 0, rng: &rng)
+            try finder.run(on: TokenList(tokens))
+            for seed in finder.groupedSeeds {
+                let order = seed.order, n = order.record.count
+                listing.reserve(records: index.recordCount)
+                var listed = Set<Int32>()
+                for _ in 0 ..< rng.int(0 ... 5) {
+                    let r = rng.int(0 ... index.recordCount - 1)
+                    _ = listing.first(r)
+                    listed.insert(Int32(r))
+                }
+                for _ in 0 ..< 3 {
+                    let everything = rng.chance(0.3)
+                    let a = rng.int(0 ... n), b = rng.int(0 ... n), c = rng.int(0 ... n), d = rng.int(0 ... n)
+                    let right = everything ? 0 ..< n : min(a, b) ..< max(a, b), left = everything ? 0 ..< n : min(c, d) ..< max(c, d)
+                    var expected: [Int32] = []
+                    for o in 0 ..< n where right.contains(Int(order.right.rank[o])) && left.contains(Int(order.left.rank[o])) {
+                        if listed.insert(order.record[o]).inserted { expected.append(Int32(o)) }
+                    }
+                    #expect(Array(listing.first(in: order, right: right, left: left)) == expected)
+                    compared += expected.count
+                }
+                // Listed records stay listed; all are forgotten once cleared.
+                for r in listed { #expect(!listing.first(Int(r))) }
+                listing.removeAll()
+                for r in listed { #expect(listing.first(Int(r))) }
+                listing.removeAll()
+            }
+        }
+        #expect(compared > 100)
+    }
+}

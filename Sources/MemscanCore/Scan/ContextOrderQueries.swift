@@ -77,27 +77,6 @@ extension ContextOrder {
         }
     }
 
-    /// Calls `body` with every occurrence in the rectangle: in postings order, skipping
-    /// the others, when the rectangle holds most of them (one pass over sequential
-    /// arrays), otherwise through the wavelet matrix.
-    func visitOccurrences(right: Range<Int>, left: Range<Int>, _ body: (Int) throws -> Void) rethrows {
-        let n = record.count
-        if right.count == n && left.count == n {
-            // Every occurrence (a seed well inside a near region): no rank to test.
-            for o in 0 ..< n { try body(o) }
-            return
-        }
-        if right.count * 4 < n || left.count * 4 < n {
-            try forEachOccurrence(right: right, left: left) { try body($0); return true }
-            return
-        }
-        try self.right.rank.withUnsafeBufferPointer { rightRank in
-            try self.left.rank.withUnsafeBufferPointer { leftRank in
-                for o in 0 ..< n where right.contains(Int(rightRank[o])) && left.contains(Int(leftRank[o])) { try body(o) }
-            }
-        }
-    }
-
     /// Whether occurrence `o` lies in the rectangle.
     @inline(__always)
     func contains(_ o: Int, right: Range<Int>, left: Range<Int>) -> Bool {

@@ -32,10 +32,8 @@ final class NearFinder {
     /// sampled scan.
     private var seedsPerInterval = DiagonalMap()
     private var extendedPerSignature = DiagonalMap()
-    /// One bit per record of the index being counted in: the records already listed
-    /// as candidates of the current region (all clear between regions).
-    private var listed = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
-    private var listedWords = 0
+    /// The records already listed as candidates of the current region.
+    private let listing = RecordListing()
     private var scratch = BandedAligner.Scratch()
     /// Where the trigrams that near record counting's windows must hold start (see `admit`).
     private let admittedPositions: TrigramStarts
@@ -83,7 +81,6 @@ final class NearFinder {
         }
     }
 
-    deinit { listed.deallocate() }
 
     /// A near span before it is turned into a reported Span.
     struct Found {
@@ -318,28 +315,11 @@ final class NearFinder {
         let band = aligner.band
         let maxEdits = Int(((1 - options.minSimilarity) * Double(region.count) + 1e-9).rounded(.down))
         var window: [UInt32] = []
-        let words = (index.recordCount + 63) / 64
-        if listedWords < words {
-            listed.deallocate()
-            listed = .allocate(capacity: words)
-            listed.initialize(repeating: 0, count: words)
-            listedWords = words
-        }
-        // A bit per record rather than a hash set: a region next to a template lists each
-        // of its holders once per seed of the template (3.6 times on average at 10 M
-        // tokens), and most listings find the record listed already.
-        let listed = self.listed
-        var touched: [Int32] = []
-        defer { for w in touched { listed[Int(w)] = 0 } }
-        @inline(__always) func firstListing(_ record: Int) -> Bool {
-            let w = record >> 6, bit = UInt64(1) << UInt64(record & 63), word = listed[w]
-            if word & bit != 0 { return false }
-            if word == 0 { touched.append(Int32(w)) }
-            listed[w] = word | bit
-            return true
-        }
+        let listing = self.listing
+        listing.reserve(records: index.recordCount)
+        defer { listing.removeAll() }
         // Records already counted are not candidates.
-        for record in known { _ = firstListing(record) }
+        for record in known { _ = listing.first(record) }
         let k = index.header.k
         let rectangles = grouped.map { seed in
             let p = seed.position
@@ -420,7 +400,7 @@ final class NearFinder {
             if candidates.count == NearFinder.candidateChunk { try check() }
         }
         for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound && !full {
-            guard firstListing(m.record) else { continue }
+            guard listing.first(m.record) else { continue }
             try add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound), seedAt: m.genStart)
         }
         for (seed, (right, left)) in zip(grouped, rectangles) where !full {
@@ -429,9 +409,20 @@ final class NearFinder {
                 try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound),
                         seedAt: p)
             }
-            try seed.order.visitOccurrences(right: right, left: left) { o in
-                let record = Int(seed.order.record[o])
-                if !full && firstListing(record) { try list(o, record: record) }
+            // In postings order, through the wavelet matrix when the rectangle holds few
+            // occurrences, otherwise in one pass over them.
+            let order = seed.order, n = order.record.count
+            if right.count * 4 < n || left.count * 4 < n {
+                try order.forEachOccurrence(right: right, left: left) { o in
+                    let record = Int(order.record[o])
+                    if listing.first(record) { try list(o, record: record) }
+                    return !full
+                }
+            } else {
+                for o in listing.first(in: order, right: right, left: left) {
+                    if full { break }
+                    try list(Int(o), record: Int(order.record[Int(o)]))
+                }
             }
         }
         try check()
