@@ -522,4 +522,24 @@ MS_INLINE ptrdiff_t ms_mark_first_listings(const int32_t *records, ptrdiff_t n, 
     return f;
 }
 
+/// Trigram postings, counting pass: ends[buckets[i]] += 1 for each i, with the counters
+/// prefetched some ahead (the buckets are random across a table larger than the caches).
+MS_INLINE void ms_count_buckets(const uint32_t *buckets, ptrdiff_t n, uint32_t *ends) {
+    for (ptrdiff_t i = 0; i < n; i++) {
+        if (i + 16 < n) __builtin_prefetch(ends + buckets[i + 16], 1, 3);
+        ends[buckets[i]]++;
+    }
+}
+
+/// Trigram postings, filling pass: positions[ends[buckets[i]]++] = starts[i], with the
+/// cursors prefetched 16 ahead and the slots they point at 8 ahead.
+MS_INLINE void ms_scatter_starts(const uint32_t *buckets, const uint32_t *starts, ptrdiff_t n, uint32_t *ends,
+                                 uint32_t *positions) {
+    for (ptrdiff_t i = 0; i < n; i++) {
+        if (i + 16 < n) __builtin_prefetch(ends + buckets[i + 16], 1, 3);
+        if (i + 8 < n) __builtin_prefetch(positions + ends[buckets[i + 8]], 1, 3);
+        positions[ends[buckets[i]]++] = starts[i];
+    }
+}
+
 #endif

@@ -1,3 +1,4 @@
+import CMemscanShims
 import Synchronization
 
 /// Where each token trigram occurs in the corpus, with trigrams hashed into buckets: a
@@ -53,7 +54,7 @@ final class TrigramPostings: @unchecked Sendable {
         ends.initialize(repeating: 0)
         let tokens = BlockCache(store: index.tokenBlocks, shared: index.sharedTokens)
         do {
-            try buckets.forEachTrigram(index: index, tokens: tokens) { b, _ in ends[b] &+= 1 }
+            try buckets.forEachBlock(index: index, tokens: tokens) { b, _ in ms_count_buckets(b.baseAddress, b.count, ends.baseAddress) }
         } catch {
             ends.deallocate()
             throw error
@@ -67,9 +68,8 @@ final class TrigramPostings: @unchecked Sendable {
         }
         let positions = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: Int(sum))
         let postings = TrigramPostings(buckets: buckets, ends: ends, positions: positions)
-        try buckets.forEachTrigram(index: index, tokens: tokens) { b, start in
-            positions[Int(ends[b])] = UInt32(truncatingIfNeeded: start)
-            ends[b] &+= 1
+        try buckets.forEachBlock(index: index, tokens: tokens) { b, starts in
+            ms_scatter_starts(b.baseAddress, starts.baseAddress, b.count, ends.baseAddress, positions.baseAddress)
         }
         return postings
     }
@@ -93,9 +93,18 @@ struct TrigramBuckets: Sendable {
         return Int(truncatingIfNeeded: h >> shift)
     }
 
-    /// Calls `body(bucket, start)` for every trigram inside a record, in store order.
-    func forEachTrigram(index: MemscanIndex, tokens: BlockCache, _ body: (Int, Int) -> Void) throws {
+    /// Calls `body(buckets, starts)` with the buckets and start positions of the trigrams
+    /// inside records, a store block at a time, in store order.
+    func forEachBlock(index: MemscanIndex, tokens: BlockCache,
+                      _ body: (UnsafeBufferPointer<UInt32>, UnsafeBufferPointer<UInt32>) -> Void) throws {
         let total = index.header.matchTokens
+        let capacity = index.tokenBlocks.blockTokens
+        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let starts = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        defer {
+            buckets.deallocate()
+            starts.deallocate()
+        }
         var record = -1, recordEnd = 0
         var inRecord = 0
         var first: UInt32 = 0, second: UInt32 = 0
@@ -103,6 +112,7 @@ struct TrigramBuckets: Sendable {
         while position < total {
             let block = try tokens.block(containing: position)
             let end = min(total, block.start + block.count)
+            var n = 0
             while position < end {
                 while position >= recordEnd && record + 1 < index.recordCount {
                     record += 1
@@ -110,12 +120,17 @@ struct TrigramBuckets: Sendable {
                     inRecord = 0
                 }
                 let third = block.values[position - block.start]
-                if inRecord >= 2 { body(bucket(first, second, third), position - 2) }
+                if inRecord >= 2 {
+                    buckets[n] = UInt32(truncatingIfNeeded: bucket(first, second, third))
+                    starts[n] = UInt32(truncatingIfNeeded: position - 2)
+                    n += 1
+                }
                 inRecord += 1
                 first = second
                 second = third
                 position += 1
             }
+            body(UnsafeBufferPointer(start: buckets, count: n), UnsafeBufferPointer(start: starts, count: n))
         }
     }
 }
