@@ -17,8 +17,16 @@ final class BitParallelMatcher {
     private let tokens: [UInt32]
     private let tableMask: Int
     private static let empty = UInt32.max
+    /// With a `TokenRows` map, each distinct token's row of `masks` (row 0: zeros)
+    /// instead of the table.
+    private let rows: TokenRows?
+    private let rowsCapacity: Int
+    private let rowMap: UnsafeMutablePointer<UInt32>?
 
-    init(pattern: UnsafeBufferPointer<UInt32>) {
+    /// `rows`, when given, maps the text's tokens to their mask rows in one load: texts
+    /// are record windows, whose tokens are vocabulary ids below the map's capacity. One
+    /// matcher at a time per map; it clears its entries when it goes.
+    init(pattern: UnsafeBufferPointer<UInt32>, rows: TokenRows? = nil) {
         length = pattern.count
         self.pattern = Array(pattern)
         windowCounts = .allocate(capacity: BitParallelMatcher.counterCount)
@@ -30,17 +38,42 @@ final class BitParallelMatcher {
         var tokens = [UInt32](repeating: BitParallelMatcher.empty, count: size)
         // One row more than the table: all zeros, for tokens the pattern lacks.
         var masks = [UInt64](repeating: 0, count: (size + 1) * words)
-        for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID {
-            var slot = BitParallelMatcher.home(token, mask: tableMask)
-            while tokens[slot] != BitParallelMatcher.empty && tokens[slot] != token { slot = (slot + 1) & tableMask }
-            tokens[slot] = token
-            masks[slot * words + i / 64] |= 1 << UInt64(i % 64)
+        if let rows {
+            // Rows numbered from 1 in order of first appearance; row 0 stays zero.
+            precondition(!rows.inUse, "one matcher at a time per TokenRows")
+            rows.inUse = true
+            var next: UInt32 = 1
+            for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID && Int(token) < rows.capacity {
+                var row = rows.map[Int(token)]
+                if row == 0 {
+                    row = next
+                    next += 1
+                    rows.map[Int(token)] = row
+                }
+                masks[Int(row) * words + i / 64] |= 1 << UInt64(i % 64)
+            }
+        } else {
+            for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID {
+                var slot = BitParallelMatcher.home(token, mask: tableMask) + 1
+                while tokens[slot - 1] != BitParallelMatcher.empty && tokens[slot - 1] != token { slot = ((slot) & tableMask) + 1 }
+                tokens[slot - 1] = token
+                masks[slot * words + i / 64] |= 1 << UInt64(i % 64)
+            }
         }
         self.tokens = tokens
         self.masks = masks
+        self.rows = rows
+        rowsCapacity = rows?.capacity ?? 0
+        rowMap = rows?.map
     }
 
-    deinit { windowCounts.deallocate() }
+    deinit {
+        windowCounts.deallocate()
+        if let rows {
+            for token in pattern where token != MatchingSequence.unknownID && Int(token) < rows.capacity { rows.map[Int(token)] = 0 }
+            rows.inUse = false
+        }
+    }
 
     private static let counterCount = 4096
 
@@ -54,13 +87,18 @@ final class BitParallelMatcher {
         Int(truncatingIfNeeded: (UInt64(token) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
+    /// The row of `masks` for `token` (0, all zeros, when the pattern lacks it).
     @inline(__always)
-    private func slot(of token: UInt32) -> Int? {
+    private func row(of token: UInt32) -> Int {
+        if let rowMap {
+            return Int(token) < rowsCapacity ? Int(rowMap[Int(token)]) : 0
+        }
+        guard token != MatchingSequence.unknownID else { return 0 }
         var slot = BitParallelMatcher.home(token, mask: tableMask)
         while true {
             let found = tokens[slot]
-            if found == token { return slot }
-            if found == BitParallelMatcher.empty { return nil }
+            if found == token { return slot + 1 }
+            if found == BitParallelMatcher.empty { return 0 }
             slot = (slot + 1) & tableMask
         }
     }
@@ -141,8 +179,7 @@ final class BitParallelMatcher {
     /// The match mask of `token` for block `b`, or 0.
     @inline(__always)
     private func mask(_ token: UInt32, _ b: Int, _ masks: UnsafeBufferPointer<UInt64>) -> UInt64 {
-        guard token != MatchingSequence.unknownID, let slot = slot(of: token) else { return 0 }
-        return masks[slot * words + b]
+        masks[row(of: token) * words + b]
     }
 
     /// One step of a 64-row block: returns the horizontal delta out of row `bit`.
@@ -179,14 +216,13 @@ final class BitParallelMatcher {
     private func matchesBlocks(_ text: UnsafeBufferPointer<UInt32>, maxEdits: Int, masks: UnsafeBufferPointer<UInt64>) -> Bool {
         let words = self.words
         let lastBit = UInt64((length - 1) % 64)
-        let zeroRow = (tableMask + 1) * words
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * words) { state in
             // Vertical deltas of the DP column: +1 everywhere (column 0 is i).
             for b in 0 ..< words { state[2 * b] = ~0; state[2 * b + 1] = 0 }
             var score = length
             let base = masks.baseAddress!
             for (j, token) in text.enumerated() {
-                let row = base + (token == MatchingSequence.unknownID ? zeroRow : (slot(of: token).map { $0 * words } ?? zeroRow))
+                let row = base + row(of: token) * words
                 var hin = 0
                 for b in 0 ..< words - 1 {
                     hin = BitParallelMatcher.step(&state[2 * b], &state[2 * b + 1], row[b], hin: hin, bit: 63)
@@ -199,4 +235,20 @@ final class BitParallelMatcher {
             return false
         }
     }
+}
+
+/// A row number for every vocabulary id, zero except for the tokens of the current
+/// matcher's pattern (see `BitParallelMatcher.init(pattern:rows:)`).
+final class TokenRows {
+    let capacity: Int
+    let map: UnsafeMutablePointer<UInt32>
+    fileprivate var inUse = false
+
+    init(vocabulary: Int) {
+        capacity = vocabulary
+        map = .allocate(capacity: max(1, vocabulary))
+        map.initialize(repeating: 0, count: max(1, vocabulary))
+    }
+
+    deinit { map.deallocate() }
 }

@@ -34,6 +34,8 @@ final class NearFinder {
     private var extendedPerSignature = DiagonalMap()
     /// The records already listed as candidates of the current region.
     private let listing = RecordListing()
+    /// Mask rows by vocabulary id for near record counting's matcher.
+    private let tokenRows: TokenRows
     private var scratch = BandedAligner.Scratch()
     /// Where the trigrams that near record counting's windows must hold start (see `admit`).
     private let admittedPositions: TrigramStarts
@@ -74,6 +76,7 @@ final class NearFinder {
         self.minLength = minLength
         aligner = BandedAligner(band: options.nearBand, maxGap: options.nearMaxGap, minSimilarity: options.minSimilarity)
         admittedPositions = TrigramStarts(corpusTokens: index.header.matchTokens)
+        tokenRows = TokenRows(vocabulary: index.header.vocabCount)
         switch options.trigramFilterAfter {
         case 0: filterMinimumCandidates = 1
         case Int.max: filterMinimumCandidates = .max
@@ -336,7 +339,7 @@ final class NearFinder {
         // cost twice as much on template-heavy generations.) A region next to a template
         // has thousands of candidates, each a cache miss: they are checked a chunk at a
         // time with the windows prefetched some ahead, and listing stops at the cap.
-        let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region])) }
+        let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region]), rows: tokenRows) }
         typealias Candidate = (record: Int32, window: Range<Int>, diagonal: Int, fromEnd: Bool)
         var candidates: [Candidate] = []
         candidates.reserveCapacity(NearFinder.candidateChunk)
