@@ -14,8 +14,11 @@ public struct ScanOutcome: Sendable {
 public final class ScanRunner {
     public let context: ScanContext
     public let inputOptions: InputOptions
-    /// Generations per batch handed to one worker.
-    public var batchSize = 512
+    /// Generations per batch handed to one worker. Workers take batches as they finish
+    /// them, and a wave ends when its last batch does: the batches are small so that the
+    /// other workers do not sit idle long behind a slow one (a batch of template-heavy
+    /// generations at 50 M corpus tokens takes a tenth of a second).
+    public var batchSize = 128
 
     public init(context: ScanContext, inputOptions: InputOptions) {
         self.context = context
@@ -29,7 +32,7 @@ public final class ScanRunner {
         var summary = ScanSummary(minLength: context.minLength)
         var maxRisk: Risk? = nil
         let start = MonotonicClock.now()
-        let batchesPerWave = threads * 2
+        let batchesPerWave = threads * 8
 
         var pending: ScanWorkers.Wave? = nil
         while true {
