@@ -13,7 +13,8 @@ final class BitParallelMatcher {
     private let words: Int
     /// Match masks: `masks[slot * words + b]` for the token in table slot `slot`.
     private let masks: [UInt64]
-    /// Open-addressing table of the pattern's distinct tokens (`empty` marks a free slot).
+    /// Open-addressing table of the pattern's distinct tokens (`empty` marks a free slot);
+    /// slot s has row s + 1 of `masks`.
     private let tokens: [UInt32]
     private let tableMask: Int
     private static let empty = UInt32.max
@@ -35,8 +36,8 @@ final class BitParallelMatcher {
         var size = 16
         while size < pattern.count * 2 { size <<= 1 }
         tableMask = size - 1
-        var tokens = [UInt32](repeating: BitParallelMatcher.empty, count: size)
-        // One row more than the table: all zeros, for tokens the pattern lacks.
+        var tokens = rows == nil ? [UInt32](repeating: BitParallelMatcher.empty, count: size) : []
+        // Row 0 all zeros, for tokens the pattern lacks; then a row per table slot.
         var masks = [UInt64](repeating: 0, count: (size + 1) * words)
         if let rows {
             // Rows numbered from 1 in order of first appearance; row 0 stays zero.
@@ -54,10 +55,10 @@ final class BitParallelMatcher {
             }
         } else {
             for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID {
-                var slot = BitParallelMatcher.home(token, mask: tableMask) + 1
-                while tokens[slot - 1] != BitParallelMatcher.empty && tokens[slot - 1] != token { slot = ((slot) & tableMask) + 1 }
-                tokens[slot - 1] = token
-                masks[slot * words + i / 64] |= 1 << UInt64(i % 64)
+                var slot = BitParallelMatcher.home(token, mask: tableMask)
+                while tokens[slot] != BitParallelMatcher.empty && tokens[slot] != token { slot = (slot + 1) & tableMask }
+                tokens[slot] = token
+                masks[(slot + 1) * words + i / 64] |= 1 << UInt64(i % 64)
             }
         }
         self.tokens = tokens

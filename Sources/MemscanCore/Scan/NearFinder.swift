@@ -84,7 +84,6 @@ final class NearFinder {
         }
     }
 
-
     /// A near span before it is turned into a reported Span.
     struct Found {
         var alignment: NearAlignment

@@ -23,9 +23,6 @@ final class TrigramPostings: @unchecked Sendable {
         positions.deallocate()
     }
 
-    /// Bytes held.
-    var byteCount: Int { 4 * (ends.count + positions.count) }
-
     @inline(__always)
     func bucket(_ a: UInt32, _ b: UInt32, _ c: UInt32) -> Int { buckets.bucket(a, b, c) }
 
@@ -135,8 +132,8 @@ struct TrigramBuckets: Sendable {
     }
 }
 
-/// The trigram postings of one index, built once near record counting has checked
-/// enough windows to pay for them (ski rental, as for context orders), then shared
+/// The trigram postings of one index, built once near record counting has met enough
+/// candidate windows to pay for them (ski rental, as for context orders), then shared
 /// read-only by the scanning threads. Building reads every corpus token twice, about
 /// as much as checking a tenth as many windows. The filter never changes a count, so
 /// threads go on without it while one builds it.

@@ -1,0 +1,53 @@
+/// Where the chosen pieces' trigrams start, as a bit for each 8-token granule of the
+/// corpus that holds one. A window is refused when no granule it overlaps holds a start:
+/// never when a trigram lies inside it, and only a few tokens looser than the exact test.
+final class TrigramStarts {
+    static let granuleShift = 3
+    private let granules: UnsafeMutablePointer<UInt64>
+    /// The words set, to clear them.
+    private var touched: [Int32] = []
+
+    init(corpusTokens: Int) {
+        let words = (corpusTokens >> (TrigramStarts.granuleShift + 6)) + 2
+        granules = .allocate(capacity: words)
+        granules.initialize(repeating: 0, count: words)
+    }
+
+    deinit { granules.deallocate() }
+
+    /// Replaces the starts with those of `lists` (positions below the corpus size).
+    func set<Lists: Sequence>(_ lists: Lists) where Lists.Element: Sequence, Lists.Element.Element == UInt32 {
+        for w in touched { granules[Int(w)] = 0 }
+        touched.removeAll(keepingCapacity: true)
+        for list in lists {
+            for start in list {
+                let g = Int(start) >> TrigramStarts.granuleShift, w = g >> 6
+                if granules[w] == 0 { touched.append(Int32(w)) }
+                granules[w] |= UInt64(1) << UInt64(g & 63)
+            }
+        }
+    }
+
+    /// The granules through a plain pointer, valid until the next `set`.
+    var view: View { View(granules: UnsafePointer(granules)) }
+
+    struct View {
+        let granules: UnsafePointer<UInt64>
+
+        /// Whether a granule overlapping the starts of trigrams inside `window` (global
+        /// positions) holds a start: true whenever a trigram of the starts lies inside it.
+        @inline(__always)
+        func mayHoldTrigram(in window: Range<Int>) -> Bool {
+            let last = window.upperBound - 3
+            guard last >= window.lowerBound else { return false }
+            let first = window.lowerBound >> TrigramStarts.granuleShift, end = last >> TrigramStarts.granuleShift
+            var g = first
+            while g <= end {
+                let word = granules[g >> 6] >> UInt64(g & 63)
+                if word != 0 { return word.trailingZeroBitCount <= end - g }
+                g = (g | 63) + 1
+            }
+            return false
+        }
+    }
+}
