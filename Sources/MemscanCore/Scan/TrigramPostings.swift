@@ -37,11 +37,14 @@ final class TrigramPostings: @unchecked Sendable {
         return UnsafeBufferPointer(rebasing: positions[start ..< Int(ends[b])])
     }
 
-    /// Reads the whole token store twice (count, then fill). nil when the store has more
-    /// tokens than 32-bit offsets address.
+    /// Positions held at most (4 bytes each): a corpus of more tokens is counted without
+    /// the filter rather than risk a scan's memory.
+    static let maxPositions = 1 << 29
+
+    /// Reads the whole token store twice (count, then fill). nil above `maxPositions`.
     static func build(index: MemscanIndex) throws -> TrigramPostings? {
         let total = index.header.matchTokens
-        guard total < Int(UInt32.max) else { return nil }
+        guard total <= maxPositions else { return nil }
         // About 16 corpus tokens per bucket: a rare trigram's bucket gains a few records
         // from others, and the counts stay within the caches while they are built.
         var bits = 10
