@@ -95,7 +95,7 @@ struct TrigramFilterTests {
         }
     }
 
-    @Test("scans with the filter write the same spans as scans without it", arguments: [false, true])
+    @Test("scans with the filter write the same spans as scans without it, reference checks included", arguments: [false, true])
     func sameSpans(grouped: Bool) throws {
         var rng = SplitMix64(seed: grouped ? 0x7_216_0301 : 0x7_216_0300)
         var regions = 0, windows = 0
@@ -106,7 +106,16 @@ struct TrigramFilterTests {
             let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
             let directory = OracleTempDirectory("trigram-scan")
             defer { directory.remove() }
-            let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: 4, w: rng.int(1 ... 3), in: directory, name: "s.index"))
+            let w = rng.int(1 ... 3)
+            let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: 4, w: w, in: directory, name: "s.index"))
+            // A reference corpus of other records and some of these, in another vocabulary
+            // order: its near check must not go through the main index's filter or rows.
+            var other = CorpusGenerator.corpus(shape, rng: &rng).0
+            for r in corpus.records.indices where rng.chance(0.3) {
+                other.ids.append("copy-\(corpus.ids[r])")
+                other.records.append(corpus.records[r])
+            }
+            let reference = try MemscanIndex(path: try buildOracleIndex(other, k: 4, w: w, in: directory, name: "r.index"))
             var options = ScanOptions()
             options.recordsCap = rng.pick([3, 50, 1000])
             options.minSimilarity = rng.pick([0.75, 0.8, 0.9])
@@ -117,8 +126,8 @@ struct TrigramFilterTests {
             var filtered = options, plain = options
             filtered.trigramFilterAfter = 0
             plain.trigramFilterAfter = .max
-            let withFilter = GenerationScanner(context: try ScanContext(index: index, options: filtered))
-            let without = GenerationScanner(context: try ScanContext(index: index, options: plain))
+            let withFilter = GenerationScanner(context: try ScanContext(index: index, reference: reference, options: filtered))
+            let without = GenerationScanner(context: try ScanContext(index: index, reference: reference, options: plain))
             for gen in 0 ..< 30 {
                 let source = rng.pick(corpus.records.indices.filter { corpus.records[$0].count >= 30 })
                 let record = corpus.records[source]
@@ -132,7 +141,8 @@ struct TrigramFilterTests {
                                         content: .tokens(TokenList(tokens)))
                 func described(_ result: GenerationResult) -> [String] {
                     result.spans.map { "\($0.kind) \($0.start)-\($0.end) \($0.record)@\($0.recordStart)-\($0.recordEnd) "
-                        + "records \($0.records) capped \($0.recordsCapped) ids \($0.recordIDs) edits \($0.edits.total)" }
+                        + "records \($0.records) capped \($0.recordsCapped) ids \($0.recordIDs) edits \($0.edits.total) "
+                        + "reference \($0.inReference.map(String.init) ?? "-")" }
                 }
                 let a = described(try withFilter.scan(input)), b = described(try without.scan(input))
                 #expect(a == b, "trial \(trial) generation \(gen)")

@@ -328,8 +328,10 @@ final class NearFinder {
             return seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
         }
         // A window that holds none of the trigrams `admit` chose is not read: it is
-        // further than maxEdits from the region.
-        let admitted = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles)
+        // further than maxEdits from the region. The filter and the matcher's row map
+        // belong to this finder's index: a reference index is counted without them.
+        let own = index === self.index
+        let admitted = own ? try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles) : nil
         // Candidates: each record once, through its first seed overlapping the region, with
         // the window where the region would lie on that seed's diagonal. The seeds are the
         // matches, then the occurrences of grouped seeds whose matches overlap the region
@@ -338,7 +340,7 @@ final class NearFinder {
         // cost twice as much on template-heavy generations.) A region next to a template
         // has thousands of candidates, each a cache miss: they are checked a chunk at a
         // time with the windows prefetched some ahead, and listing stops at the cap.
-        let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region]), rows: tokenRows) }
+        let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region]), rows: own ? tokenRows : nil) }
         typealias Candidate = (record: Int32, window: Range<Int>, diagonal: Int, fromEnd: Bool)
         var candidates: [Candidate] = []
         candidates.reserveCapacity(NearFinder.candidateChunk)
