@@ -34,11 +34,11 @@ final class NearFinder {
     private var extendedPerSignature = DiagonalMap()
     /// The records already listed as candidates of the current region.
     private let listing = RecordListing()
-    /// Mask rows by vocabulary id for near record counting's matcher.
-    private let tokenRows: TokenRows
+    /// Near record counting's per-index helpers: this finder's index, and the reference
+    /// index a near span is checked against (created on first use).
+    private let ownCounting: CountingHelpers
+    private var referenceCounting: CountingHelpers?
     private var scratch = BandedAligner.Scratch()
-    /// Where the trigrams that near record counting's windows must hold start (see `admit`).
-    private let admittedPositions: TrigramStarts
     private var pieces = NearPieces()
     /// Regions with fewer candidates than this are counted without the trigram filter.
     private let filterMinimumCandidates: Int
@@ -75,8 +75,7 @@ final class NearFinder {
         self.options = options
         self.minLength = minLength
         aligner = BandedAligner(band: options.nearBand, maxGap: options.nearMaxGap, minSimilarity: options.minSimilarity)
-        admittedPositions = TrigramStarts(corpusTokens: index.header.matchTokens)
-        tokenRows = TokenRows(vocabulary: index.header.vocabCount)
+        ownCounting = CountingHelpers(index: index)
         switch options.trigramFilterAfter {
         case 0: filterMinimumCandidates = 1
         case Int.max: filterMinimumCandidates = .max
@@ -328,10 +327,11 @@ final class NearFinder {
             return seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
         }
         // A window that holds none of the trigrams `admit` chose is not read: it is
-        // further than maxEdits from the region. The filter and the matcher's row map
-        // belong to this finder's index: a reference index is counted without them.
-        let own = index === self.index
-        let admitted = own ? try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles) : nil
+        // further than maxEdits from the region. The filter and the matcher's row map are
+        // those of the index counted in (vocabulary ids and positions differ between indexes).
+        let helpers = helpers(for: index)
+        let admitted = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles,
+                                 index: index, starts: helpers.starts)
         // Candidates: each record once, through its first seed overlapping the region, with
         // the window where the region would lie on that seed's diagonal. The seeds are the
         // matches, then the occurrences of grouped seeds whose matches overlap the region
@@ -340,7 +340,7 @@ final class NearFinder {
         // cost twice as much on template-heavy generations.) A region next to a template
         // has thousands of candidates, each a cache miss: they are checked a chunk at a
         // time with the windows prefetched some ahead, and listing stops at the cap.
-        let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region]), rows: own ? tokenRows : nil) }
+        let matcher = ids.withUnsafeBufferPointer { BitParallelMatcher(pattern: UnsafeBufferPointer(rebasing: $0[region]), rows: helpers.rows) }
         typealias Candidate = (record: Int32, window: Range<Int>, diagonal: Int, fromEnd: Bool)
         var candidates: [Candidate] = []
         candidates.reserveCapacity(NearFinder.candidateChunk)
@@ -438,14 +438,38 @@ final class NearFinder {
     }
 }
 
+/// Near record counting's buffers sized for one index: the matcher's mask rows by
+/// vocabulary id and the granules of the trigram filter.
+private final class CountingHelpers {
+    let index: MemscanIndex
+    let rows: TokenRows
+    let starts: TrigramStarts
+
+    init(index: MemscanIndex) {
+        self.index = index
+        rows = TokenRows(vocabulary: index.header.vocabCount)
+        starts = TrigramStarts(corpusTokens: index.header.matchTokens)
+    }
+}
+
 extension NearFinder {
+    /// The helpers of `index`: this finder's own, or the reference index's.
+    fileprivate func helpers(for index: MemscanIndex) -> CountingHelpers {
+        if index === ownCounting.index { return ownCounting }
+        if let referenceCounting, referenceCounting.index === index { return referenceCounting }
+        let made = CountingHelpers(index: index)
+        referenceCounting = made
+        return made
+    }
+
     /// Where `maxEdits` + 1 disjoint trigrams of the region occur in the corpus (see
     /// `NearPieces`): near record counting checks only the windows that hold one, any other
     /// window being further than that from the region. nil, and every candidate checked,
     /// while the trigram postings are not built and when the region has few candidates or
     /// its cheapest pieces occur about as often.
     fileprivate func admit(similarTo region: Range<Int>, ids: [UInt32], maxEdits: Int, matches: [VerbatimMatch],
-                           rectangles: [(right: Range<Int>, left: Range<Int>)]) throws -> TrigramStarts.View? {
+                           rectangles: [(right: Range<Int>, left: Range<Int>)], index: MemscanIndex,
+                           starts: TrigramStarts) throws -> TrigramStarts.View? {
         var candidates = 0
         for r in rectangles { candidates += min(r.right.count, r.left.count) }
         for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound { candidates += 1 }
@@ -456,9 +480,9 @@ extension NearFinder {
               }),
               entries < 2 * candidates
         else { return nil }
-        admittedPositions.set(buckets.lazy.map { postings.positions(inBucket: $0) })
+        starts.set(buckets.lazy.map { postings.positions(inBucket: $0) })
         regionsFiltered += 1
-        return admittedPositions.view
+        return starts.view
     }
 
     /// The reported spans: the near spans, and the verbatim spans except those inside
