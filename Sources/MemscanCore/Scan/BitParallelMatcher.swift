@@ -11,69 +11,48 @@ final class BitParallelMatcher {
     /// Counters of the banded bound, by a 12-bit hash of the token; all zero between calls.
     private let windowCounts: UnsafeMutablePointer<UInt16>
     private let words: Int
-    /// Match masks: `masks[slot * words + b]` for the token in table slot `slot`.
+    /// Match masks: `masks[row * words + b]`, row 0 all zeros (tokens the pattern lacks),
+    /// then a row per distinct pattern token.
     private let masks: [UInt64]
-    /// Open-addressing table of the pattern's distinct tokens (`empty` marks a free slot);
-    /// slot s has row s + 1 of `masks`.
-    private let tokens: [UInt32]
-    private let tableMask: Int
-    private static let empty = UInt32.max
-    /// With a `TokenRows` map, each distinct token's row of `masks` (row 0: zeros)
-    /// instead of the table.
-    private let rows: TokenRows?
+    /// Each distinct pattern token's row, by vocabulary id: a text token's mask is one
+    /// load away (a hash probe's found-or-not branch mispredicted about half the time).
+    private let rows: TokenRows
     private let rowsCapacity: Int
-    private let rowMap: UnsafeMutablePointer<UInt32>?
+    private let rowMap: UnsafeMutablePointer<UInt32>
 
-    /// `rows`, when given, maps the text's tokens to their mask rows in one load: texts
-    /// are record windows, whose tokens are vocabulary ids below the map's capacity. One
-    /// matcher at a time per map; it clears its entries when it goes.
-    init(pattern: UnsafeBufferPointer<UInt32>, rows: TokenRows? = nil) {
+    /// Texts are record windows, whose tokens are vocabulary ids below `rows.capacity`;
+    /// larger ones match nothing. One matcher at a time per `rows`: it sets the entries of
+    /// its pattern's tokens and clears them when it goes.
+    init(pattern: UnsafeBufferPointer<UInt32>, rows: TokenRows) {
         length = pattern.count
         self.pattern = Array(pattern)
         windowCounts = .allocate(capacity: BitParallelMatcher.counterCount)
         windowCounts.initialize(repeating: 0, count: BitParallelMatcher.counterCount)
         words = max(1, (pattern.count + 63) / 64)
-        var size = 16
-        while size < pattern.count * 2 { size <<= 1 }
-        tableMask = size - 1
-        var tokens = rows == nil ? [UInt32](repeating: BitParallelMatcher.empty, count: size) : []
-        // Row 0 all zeros, for tokens the pattern lacks; then a row per table slot.
-        var masks = [UInt64](repeating: 0, count: (size + 1) * words)
-        if let rows {
-            // Rows numbered from 1 in order of first appearance; row 0 stays zero.
-            precondition(!rows.inUse, "one matcher at a time per TokenRows")
-            rows.inUse = true
-            var next: UInt32 = 1
-            for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID && Int(token) < rows.capacity {
-                var row = rows.map[Int(token)]
-                if row == 0 {
-                    row = next
-                    next += 1
-                    rows.map[Int(token)] = row
-                }
-                masks[Int(row) * words + i / 64] |= 1 << UInt64(i % 64)
+        precondition(!rows.inUse, "one matcher at a time per TokenRows")
+        rows.inUse = true
+        var masks = [UInt64](repeating: 0, count: (pattern.count + 1) * words)
+        // Rows numbered from 1 in order of first appearance.
+        var next: UInt32 = 1
+        for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID && Int(token) < rows.capacity {
+            var row = rows.map[Int(token)]
+            if row == 0 {
+                row = next
+                next += 1
+                rows.map[Int(token)] = row
             }
-        } else {
-            for (i, token) in pattern.enumerated() where token != MatchingSequence.unknownID {
-                var slot = BitParallelMatcher.home(token, mask: tableMask)
-                while tokens[slot] != BitParallelMatcher.empty && tokens[slot] != token { slot = (slot + 1) & tableMask }
-                tokens[slot] = token
-                masks[(slot + 1) * words + i / 64] |= 1 << UInt64(i % 64)
-            }
+            masks[Int(row) * words + i / 64] |= 1 << UInt64(i % 64)
         }
-        self.tokens = tokens
         self.masks = masks
         self.rows = rows
-        rowsCapacity = rows?.capacity ?? 0
-        rowMap = rows?.map
+        rowsCapacity = rows.capacity
+        rowMap = rows.map
     }
 
     deinit {
         windowCounts.deallocate()
-        if let rows {
-            for token in pattern where token != MatchingSequence.unknownID && Int(token) < rows.capacity { rows.map[Int(token)] = 0 }
-            rows.inUse = false
-        }
+        for token in pattern where token != MatchingSequence.unknownID && Int(token) < rowsCapacity { rowMap[Int(token)] = 0 }
+        rows.inUse = false
     }
 
     private static let counterCount = 4096
@@ -83,26 +62,9 @@ final class BitParallelMatcher {
         Int(truncatingIfNeeded: (UInt64(token) &* 0xD6E8_FEB8_6659_FD93) >> 52)
     }
 
-    @inline(__always)
-    private static func home(_ token: UInt32, mask: Int) -> Int {
-        Int(truncatingIfNeeded: (UInt64(token) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-    }
-
     /// The row of `masks` for `token` (0, all zeros, when the pattern lacks it).
     @inline(__always)
-    private func row(of token: UInt32) -> Int {
-        if let rowMap {
-            return Int(token) < rowsCapacity ? Int(rowMap[Int(token)]) : 0
-        }
-        guard token != MatchingSequence.unknownID else { return 0 }
-        var slot = BitParallelMatcher.home(token, mask: tableMask)
-        while true {
-            let found = tokens[slot]
-            if found == token { return slot + 1 }
-            if found == BitParallelMatcher.empty { return 0 }
-            slot = (slot + 1) & tableMask
-        }
-    }
+    private func row(of token: UInt32) -> Int { Int(token) < rowsCapacity ? Int(rowMap[Int(token)]) : 0 }
 
     /// Whether some substring of `text` is within `maxEdits` edits of the pattern.
     /// Unknown tokens (`MatchingSequence.unknownID`) match nothing. With `band`, texts

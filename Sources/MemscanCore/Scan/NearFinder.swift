@@ -345,6 +345,10 @@ final class NearFinder {
         var candidates: [Candidate] = []
         candidates.reserveCapacity(NearFinder.candidateChunk)
         var full = false
+        // Windows the filter spared, added to `windowsFiltered` once: a class property
+        // updated per window paid a run-time exclusivity check each time.
+        var spared = 0
+        defer { windowsFiltered += spared }
         // The cache lines where the banded bound starts reading: it refuses most windows
         // within a few dozen tokens of that end.
         @inline(__always) func prefetch(_ candidate: Candidate) {
@@ -394,7 +398,7 @@ final class NearFinder {
             let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
             guard to > from else { return }
             if let admitted, !admitted.mayHoldTrigram(in: from ..< to) {
-                windowsFiltered += 1
+                spared += 1
                 return
             }
             // Where the region's first token lies in the window on the seed's diagonal; the

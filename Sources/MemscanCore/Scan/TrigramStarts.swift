@@ -3,33 +3,20 @@
 /// never when a trigram lies inside it, and only a few tokens looser than the exact test.
 final class TrigramStarts {
     static let granuleShift = 3
-    private let granules: UnsafeMutablePointer<UInt64>
-    /// The words set, to clear them.
-    private var touched: [Int32] = []
+    private let granules: SparseBitset
 
-    init(corpusTokens: Int) {
-        let words = (corpusTokens >> (TrigramStarts.granuleShift + 6)) + 2
-        granules = .allocate(capacity: words)
-        granules.initialize(repeating: 0, count: words)
-    }
-
-    deinit { granules.deallocate() }
+    init(corpusTokens: Int) { granules = SparseBitset(bits: (corpusTokens >> TrigramStarts.granuleShift) + 64) }
 
     /// Replaces the starts with those of `lists` (positions below the corpus size).
     func set<Lists: Sequence>(_ lists: Lists) where Lists.Element: Sequence, Lists.Element.Element == UInt32 {
-        for w in touched { granules[Int(w)] = 0 }
-        touched.removeAll(keepingCapacity: true)
+        granules.removeAll()
         for list in lists {
-            for start in list {
-                let g = Int(start) >> TrigramStarts.granuleShift, w = g >> 6
-                if granules[w] == 0 { touched.append(Int32(w)) }
-                granules[w] |= UInt64(1) << UInt64(g & 63)
-            }
+            for start in list { _ = granules.insert(Int(start) >> TrigramStarts.granuleShift) }
         }
     }
 
     /// The granules through a plain pointer, valid until the next `set`.
-    var view: View { View(granules: UnsafePointer(granules)) }
+    var view: View { View(granules: UnsafePointer(granules.words)) }
 
     struct View {
         let granules: UnsafePointer<UInt64>
