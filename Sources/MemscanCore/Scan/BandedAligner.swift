@@ -37,10 +37,6 @@ struct BandedAligner {
 
     /// Buffers reused from one extension to the next.
     struct Scratch {
-        fileprivate var previousCost: [Int32] = []
-        fileprivate var currentCost: [Int32] = []
-        fileprivate var previousEdits: [UInt64] = []
-        fileprivate var currentEdits: [UInt64] = []
         fileprivate var gen: [UInt32] = []
         fileprivate var record: [UInt32] = []
         fileprivate var rows: [Extension] = []
@@ -97,19 +93,20 @@ struct BandedAligner {
         }
         guard anyEqual else { return Extension() }
 
-        if scratch.previousCost.count != width {
-            scratch.previousCost = [Int32](repeating: 0, count: width)
-            scratch.currentCost = scratch.previousCost
-            scratch.previousEdits = [UInt64](repeating: 0, count: width)
-            scratch.currentEdits = scratch.previousEdits
-        }
+        // The two DP rows live on the stack for the whole extension and are swapped as
+        // pointers: rows kept in the scratch arrays were re-borrowed (and their storage
+        // retained and released) for every generation token.
+        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * width) { costs in
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * width) { allEdits in
+        var previousCost = costs.baseAddress!, currentCost = previousCost + width
+        var previousEdits = allEdits.baseAddress!, currentEdits = previousEdits + width
         let unreachable = BandedAligner.unreachable, endsOnMatch = BandedAligner.endsOnMatch
         // Row 0: record tokens skipped before the first generation token (deletions).
         for d in 0 ..< width {
             let j = d - band
             let reachable = j >= 0 && j <= recordCount
-            scratch.previousCost[d] = reachable ? Int32(j) : unreachable
-            scratch.previousEdits[d] = reachable ? UInt64(j) * BandedAligner.oneDeletion | (j == 0 ? endsOnMatch : 0) : 0
+            previousCost[d] = reachable ? Int32(j) : unreachable
+            previousEdits[d] = reachable ? UInt64(j) * BandedAligner.oneDeletion | (j == 0 ? endsOnMatch : 0) : 0
         }
         var best = slack(0, 0, 0)
         scratch.rows.removeAll(keepingCapacity: true)
@@ -126,45 +123,40 @@ struct BandedAligner {
             // Cells with 0 <= j <= recordCount, where j = i + d - band.
             let firstD = max(0, band - i), endD = min(width, recordCount - i + band + 1)
             let row: (best: Double, endSlack: Double, endD: Int) = scratch.record.withUnsafeBufferPointer { record in
-                scratch.previousCost.withUnsafeBufferPointer { previousCost in
-                scratch.previousEdits.withUnsafeBufferPointer { previousEdits in
-                scratch.currentCost.withUnsafeMutableBufferPointer { currentCost in
-                scratch.currentEdits.withUnsafeMutableBufferPointer { currentEdits in
-                    var rowBest = -Double.infinity, endSlack = -Double.infinity, endAt = -1
-                    for d in 0 ..< firstD { currentCost[d] = unreachable }
-                    if endD < width { for d in max(endD, 0) ..< width { currentCost[d] = unreachable } }
-                    guard firstD < endD else { return (rowBest, endSlack, endAt) }
-                    for d in firstD ..< endD {
-                        let j = i + d - band
-                        var cost = unreachable, edits: UInt64 = 0
-                        if j >= 1 && previousCost[d] < unreachable {
-                            let equal = comparable && record[j - 1] == token
-                            cost = previousCost[d] + (equal ? 0 : 1)
-                            edits = previousEdits[d] & ~endsOnMatch | (equal ? endsOnMatch : 0)
-                        }
-                        if d + 1 < width && previousCost[d + 1] + 1 < cost {
-                            cost = previousCost[d + 1] + 1
-                            edits = (previousEdits[d + 1] & ~endsOnMatch) + 1
-                        }
-                        if d >= 1 && j >= 1 && currentCost[d - 1] + 1 < cost {
-                            cost = currentCost[d - 1] + 1
-                            edits = (currentEdits[d - 1] & ~endsOnMatch) + BandedAligner.oneDeletion
-                        }
-                        currentCost[d] = cost
-                        currentEdits[d] = edits
-                        guard cost < unreachable else { continue }
-                        let value = slack(i, j, cost)
-                        rowBest = max(rowBest, value)
-                        if edits & endsOnMatch != 0 && value > endSlack {
-                            endSlack = value
-                            endAt = d
-                        }
+                var rowBest = -Double.infinity, endSlack = -Double.infinity, endAt = -1
+                for d in 0 ..< firstD { currentCost[d] = unreachable }
+                if endD < width { for d in max(endD, 0) ..< width { currentCost[d] = unreachable } }
+                guard firstD < endD else { return (rowBest, endSlack, endAt) }
+                for d in firstD ..< endD {
+                    let j = i + d - band
+                    var cost = unreachable, edits: UInt64 = 0
+                    if j >= 1 && previousCost[d] < unreachable {
+                        let equal = comparable && record[j - 1] == token
+                        cost = previousCost[d] + (equal ? 0 : 1)
+                        edits = previousEdits[d] & ~endsOnMatch | (equal ? endsOnMatch : 0)
                     }
-                    return (rowBest, endSlack, endAt)
-                }}}}
+                    if d + 1 < width && previousCost[d + 1] + 1 < cost {
+                        cost = previousCost[d + 1] + 1
+                        edits = (previousEdits[d + 1] & ~endsOnMatch) + 1
+                    }
+                    if d >= 1 && j >= 1 && currentCost[d - 1] + 1 < cost {
+                        cost = currentCost[d - 1] + 1
+                        edits = (currentEdits[d - 1] & ~endsOnMatch) + BandedAligner.oneDeletion
+                    }
+                    currentCost[d] = cost
+                    currentEdits[d] = edits
+                    guard cost < unreachable else { continue }
+                    let value = slack(i, j, cost)
+                    rowBest = max(rowBest, value)
+                    if edits & endsOnMatch != 0 && value > endSlack {
+                        endSlack = value
+                        endAt = d
+                    }
+                }
+                return (rowBest, endSlack, endAt)
             }
             if row.endD >= 0 {
-                let cost = Int(scratch.currentCost[row.endD]), edits = scratch.currentEdits[row.endD]
+                let cost = Int(currentCost[row.endD]), edits = currentEdits[row.endD]
                 let insertions = Int(edits & 0xFFFF_FFFF), deletions = Int((edits & ~endsOnMatch) >> 32)
                 scratch.rows.append(Extension(genLength: i, recordLength: i + row.endD - band, edits: EditCounts(
                     substitutions: cost - insertions - deletions, insertions: insertions, deletions: deletions)))
@@ -172,8 +164,10 @@ struct BandedAligner {
                 best = max(best, row.endSlack)
             }
             if row.best < best - maxGap || row.best == -Double.infinity { break }
-            swap(&scratch.previousCost, &scratch.currentCost)
-            swap(&scratch.previousEdits, &scratch.currentEdits)
+            swap(&previousCost, &currentCost)
+            swap(&previousEdits, &currentEdits)
+        }
+        }
         }
         var chosen = Extension()
         var chosenNet = 0

@@ -85,32 +85,59 @@ struct WaveletMatrix: Sendable {
 
     /// Calls `body` with the value of each point inside positions x values, in
     /// ascending value order, while it returns true.
+    ///
+    /// A depth-first walk with its own stack over the matrix's raw words: a recursive
+    /// walk retained and released the matrix's arrays at every node it visited (4% of
+    /// the scan of memorization-heavy generations).
     func forEachValue(_ positions: Range<Int>, _ values: Range<Int>, _ body: (Int) throws -> Bool) rethrows {
         guard !positions.isEmpty, !values.isEmpty else { return }
-        _ = try visit(level: 0, low: positions.lowerBound, high: positions.upperBound, prefix: 0, values: values, body)
+        let bits = zeros.count, wordsPerLevel = wordsPerLevel
+        try ranked.withUnsafeBufferPointer { ranked in
+            try zeros.withUnsafeBufferPointer { zeros in
+                @inline(__always) func onesBefore(_ i: Int, level n: Int) -> Int {
+                    let slot = 2 * (n * wordsPerLevel + (i >> 6)), bit = i & 63
+                    let partial = bit == 0 ? 0 : (ranked[slot] << UInt64(64 - bit)).nonzeroBitCount
+                    return Int(ranked[slot + 1]) + partial
+                }
+                // A node's zero child is visited before its one child (ascending values),
+                // so it is pushed last; the stack never holds more than one node per level
+                // plus the one being split.
+                try withUnsafeTemporaryAllocation(of: Node.self, capacity: bits + 2) { stack in
+                    stack[0] = Node(level: 0, low: positions.lowerBound, high: positions.upperBound, prefix: 0)
+                    var top = 1
+                    while top > 0 {
+                        top -= 1
+                        let node = stack[top]
+                        let n = node.level
+                        if n == bits {
+                            for _ in node.low ..< node.high where !(try body(node.prefix)) { return }
+                            continue
+                        }
+                        // Values under a child: prefix << shift ..< (prefix + 1) << shift.
+                        let shift = bits - n - 1
+                        let onesLow = onesBefore(node.low, level: n), onesHigh = onesBefore(node.high, level: n)
+                        let zeroPrefix = node.prefix << 1, onePrefix = node.prefix << 1 | 1
+                        if onesLow < onesHigh && overlaps(onePrefix, shift, values) {
+                            stack[top] = Node(level: n + 1, low: zeros[n] + onesLow, high: zeros[n] + onesHigh, prefix: onePrefix)
+                            top += 1
+                        }
+                        let zeroLow = node.low - onesLow, zeroHigh = node.high - onesHigh
+                        if zeroLow < zeroHigh && overlaps(zeroPrefix, shift, values) {
+                            stack[top] = Node(level: n + 1, low: zeroLow, high: zeroHigh, prefix: zeroPrefix)
+                            top += 1
+                        }
+                    }
+                }
+            }
+        }
     }
 
-    /// Returns false once `body` asked to stop.
-    private func visit(level n: Int, low: Int, high: Int, prefix: Int, values: Range<Int>,
-                       _ body: (Int) throws -> Bool) rethrows -> Bool {
-        let bits = zeros.count
-        if n == bits {
-            for _ in low ..< high where !(try body(prefix)) { return false }
-            return true
-        }
-        // Values under this node: prefix << (bits - n) ..< (prefix + 1) << (bits - n).
-        let shift = bits - n - 1
-        let onesLow = onesBefore(low, level: n), onesHigh = onesBefore(high, level: n)
-        let zeroLow = low - onesLow, zeroHigh = high - onesHigh
-        let zeroPrefix = prefix << 1, onePrefix = prefix << 1 | 1
-        if zeroLow < zeroHigh && overlaps(zeroPrefix, shift, values) {
-            if !(try visit(level: n + 1, low: zeroLow, high: zeroHigh, prefix: zeroPrefix, values: values, body)) { return false }
-        }
-        if onesLow < onesHigh && overlaps(onePrefix, shift, values) {
-            if !(try visit(level: n + 1, low: zeros[n] + onesLow, high: zeros[n] + onesHigh, prefix: onePrefix,
-                           values: values, body)) { return false }
-        }
-        return true
+    /// A node of the walk: a range of positions at a level, and the value bits above it.
+    private struct Node {
+        var level: Int
+        var low: Int
+        var high: Int
+        var prefix: Int
     }
 
     @inline(__always)
