@@ -346,12 +346,17 @@ final class MatchFinder {
         for seed in groupedSeeds {
             let p = seed.position
             for o in seed.occurrences(in: range) {
+                let local = Int(seed.postings[o]) - range.lowerBound
+                // The seeds of one copied stretch all lie in its maximal match: a seed
+                // inside a match already listed on its diagonal gives that match again (or
+                // none, past the kept depth), so its extensions are not looked up.
+                if result.contains(where: { $0.recordStart - $0.genStart == local - p && $0.genStart <= p && p + k <= $0.genEnd }) {
+                    continue
+                }
                 let (backward, forward) = seed.extensions(of: o)
                 guard forward >= k, forward < ContextOrder.depth, backward < ContextOrder.depth else { continue }
-                let local = Int(seed.postings[o]) - range.lowerBound
-                let match = VerbatimMatch(genStart: p - backward, genEnd: p + forward, record: r,
-                                          recordStart: local - backward, recordEnd: local + forward)
-                if !result.contains(match) { result.append(match) }
+                result.append(VerbatimMatch(genStart: p - backward, genEnd: p + forward, record: r,
+                                            recordStart: local - backward, recordEnd: local + forward))
             }
         }
         return result
