@@ -413,18 +413,47 @@ MS_INLINE ptrdiff_t ms_zstd_train_dictionary(void *dictionary, ptrdiff_t capacit
 // token before it (0 = most frequent), or as count + id when it is not one of them.
 // Most ranks are 0-3, which zstd's entropy stage codes in a few bits.
 
+/// Ranks below this are decoded through the fast table (`ms_successor_fast_table`).
+#define MS_FAST_RANKS 16
+
+/// Fills `fast[p * MS_FAST_RANKS + r]` (p below `rows`, r below MS_FAST_RANKS) with the
+/// token that rank r decodes to after token p, or UINT32_MAX where the model cannot
+/// produce one (the plain decoder would fail there).
+MS_INLINE void ms_successor_fast_table(uint32_t *fast, uint32_t rows, const uint32_t *offsets,
+                                       const uint32_t *successors, uint32_t successor_count, uint32_t vocab) {
+    for (uint32_t p = 0; p < rows; p++) {
+        uint32_t start = offsets[p], end = offsets[p + 1];
+        int valid = start <= end && end <= successor_count;
+        uint32_t length = end - start;
+        for (uint32_t r = 0; r < MS_FAST_RANKS; r++) {
+            uint32_t token = UINT32_MAX;
+            if (valid) token = r < length ? successors[start + r] : r - length;
+            fast[(size_t)p * MS_FAST_RANKS + r] = token < vocab ? token : UINT32_MAX;
+        }
+    }
+}
+
 /// Turns ranks back into token ids, in place. -1 on a value the model cannot produce
 /// (a corrupt block or model): ids stay below `vocab`, lookups inside `successors`.
+/// With `fast` (`fast_rows` rows of `ms_successor_fast_table`), a small rank after a
+/// frequent token is one load instead of two dependent ones: decoding is a chain
+/// through the previous token, so each step waits for its loads.
 MS_INLINE ptrdiff_t ms_successor_decode(uint32_t *values, ptrdiff_t n, const uint32_t *offsets,
-                                        const uint32_t *successors, uint32_t successor_count, uint32_t vocab) {
+                                        const uint32_t *successors, uint32_t successor_count, uint32_t vocab,
+                                        const uint32_t *fast, uint32_t fast_rows) {
     if (n == 0) return 0;
     uint32_t previous = values[0];
     if (previous >= vocab) return -1;
     for (ptrdiff_t i = 1; i < n; i++) {
-        uint32_t start = offsets[previous], end = offsets[previous + 1];
-        if (start > end || end > successor_count) return -1;
-        uint32_t rank = values[i], length = end - start;
-        uint32_t token = rank < length ? successors[start + rank] : rank - length;
+        uint32_t rank = values[i], token;
+        if (rank < MS_FAST_RANKS && previous < fast_rows) {
+            token = fast[(size_t)previous * MS_FAST_RANKS + rank];
+        } else {
+            uint32_t start = offsets[previous], end = offsets[previous + 1];
+            if (start > end || end > successor_count) return -1;
+            uint32_t length = end - start;
+            token = rank < length ? successors[start + rank] : rank - length;
+        }
         if (token >= vocab) return -1;
         values[i] = token;
         previous = token;

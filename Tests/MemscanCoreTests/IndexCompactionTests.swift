@@ -118,6 +118,49 @@ struct IndexCompactionTests {
         }
     }
 
+    @Test("the fast successor table decodes exactly as the plain decoder, refusals included")
+    func fastSuccessorTable() {
+        var rng = SplitMix64(seed: 0xFA57)
+        let fastRanks = Int(MS_FAST_RANKS)
+        for round in 0 ..< 60 {
+            let vocab = rng.int(1 ... 300)
+            // Successor lists of 0 to 40 tokens (some ids past the vocabulary); every fifth
+            // round a few rows are corrupt (inverted, or past the successors).
+            var offsets: [UInt32] = [0], successors: [UInt32] = []
+            for _ in 0 ..< vocab {
+                for _ in 0 ..< rng.int(0 ... 40) { successors.append(UInt32(rng.int(0 ... vocab + 3))) }
+                offsets.append(UInt32(successors.count))
+            }
+            if round % 5 == 4 {
+                for _ in 0 ..< 3 {
+                    let t = rng.int(1 ... vocab)
+                    offsets[t] = rng.int(0 ... 1) == 0 ? UInt32(successors.count + 5) : 0
+                }
+            }
+            let rows = rng.int(0 ... vocab)
+            var table = [UInt32](repeating: 0, count: max(1, rows * fastRanks))
+            ms_successor_fast_table(&table, UInt32(rows), offsets, successors, UInt32(successors.count), UInt32(vocab))
+            for _ in 0 ..< 50 {
+                // Mostly small ranks, some escapes and some values no model makes.
+                let n = rng.int(1 ... 200)
+                let values = (0 ..< n).map { i -> UInt32 in
+                    if i == 0 { return UInt32(rng.int(0 ... vocab)) }
+                    switch rng.int(0 ... 9) {
+                    case 0: return UInt32(rng.int(0 ... 400))
+                    case 1: return UInt32.max - UInt32(rng.int(0 ... 3))
+                    default: return UInt32(rng.int(0 ... 20))
+                    }
+                }
+                var plain = values, fast = values
+                let plainResult = ms_successor_decode(&plain, n, offsets, successors, UInt32(successors.count), UInt32(vocab), nil, 0)
+                let fastResult = ms_successor_decode(&fast, n, offsets, successors, UInt32(successors.count), UInt32(vocab),
+                                                     table, UInt32(rows))
+                #expect(fastResult == plainResult, "round \(round)")
+                if plainResult == n { #expect(fast == plain, "round \(round)") }
+            }
+        }
+    }
+
     /// Records from a sparse Markov chain over 400 codes: each code has a few likely
     /// successors (the order-1 structure the model exploits) and an escape to any code.
     static func markovRecords(count: Int, seed: UInt64) -> [[String]] {

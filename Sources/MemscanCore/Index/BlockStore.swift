@@ -33,19 +33,18 @@ struct BlockStore: @unchecked Sendable {
 
     func valueCount(ofBlock block: Int) -> Int { min(blockTokens, totalValues - block * blockTokens) }
 
-    /// Decompresses block `block` into `destination` (room for `blockTokens` values),
-    /// through `scratch` (room for `scratchCapacity` = 5 x blockTokens bytes).
-    func decompress(_ block: Int, into destination: UnsafeMutablePointer<UInt32>, scratch: UnsafeMutablePointer<UInt8>,
-                    context: OpaquePointer?) throws {
+    /// Decompresses block `block` into `destination` (room for `blockTokens` values)
+    /// with `decoder`'s buffers.
+    func decompress(_ block: Int, into destination: UnsafeMutablePointer<UInt32>, decoder: BlockDecoder) throws {
         let start = Int(clamping: offsets[block]), end = Int(clamping: offsets[block + 1])
         guard start <= end, end <= data.count else {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
         }
         let expected = valueCount(ofBlock: block)
-        let bytes = ms_zstd_decompress(context, scratch, scratchCapacity, data.baseAddress! + start, end - start,
+        let bytes = ms_zstd_decompress(decoder.context, decoder.scratch, scratchCapacity, data.baseAddress! + start, end - start,
                                        dictionary?.pointer)
-        guard bytes >= 0, ms_varint_decode(scratch, bytes, destination, expected) == expected,
-              model?.decode(destination, count: expected) ?? true
+        guard bytes >= 0, ms_varint_decode(decoder.scratch, bytes, destination, expected) == expected,
+              model?.decode(destination, count: expected, fast: decoder.fastTable, fastRows: decoder.fastRows) ?? true
         else {
             throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
         }
@@ -54,14 +53,13 @@ struct BlockStore: @unchecked Sendable {
     var scratchCapacity: Int { blockTokens * 5 }
 
     /// Decompresses block `block` into a new array (verification, tests).
-    func decompress(_ block: Int, context: OpaquePointer? = nil) throws -> [UInt32] {
+    func decompress(_ block: Int, decoder: BlockDecoder? = nil) throws -> [UInt32] {
+        let decoder = decoder ?? BlockDecoder(store: self, fastTable: false)
         let expected = valueCount(ofBlock: block)
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: scratchCapacity)
-        defer { scratch.deallocate() }
         var failure: Error? = nil
         let values = [UInt32](unsafeUninitializedCapacity: expected) { buffer, count in
             do {
-                try decompress(block, into: buffer.baseAddress!, scratch: scratch, context: context)
+                try decompress(block, into: buffer.baseAddress!, decoder: decoder)
                 count = expected
             } catch {
                 failure = error
@@ -101,8 +99,7 @@ final class BlockCache {
     /// and released it every call (three times per near-count window).
     private let sharedLines: SharedBlockCache.Lines?
     private let own: PrivateBlockSlots?
-    private let context: OpaquePointer?
-    private let scratch: UnsafeMutablePointer<UInt8>
+    private let decoder: BlockDecoder
     /// The block most recently asked for, and where its values are.
     private(set) var currentBlock = -1
     private(set) var current: UnsafePointer<UInt32>
@@ -113,13 +110,7 @@ final class BlockCache {
         sharedLines = shared?.lines
         own = shared == nil ? PrivateBlockSlots(store: store, capacityTokens: capacityTokens) : nil
         current = shared?.base ?? own!.base
-        scratch = .allocate(capacity: store.scratchCapacity)
-        context = ZSTD_createDCtx()
-    }
-
-    deinit {
-        ZSTD_freeDCtx(context)
-        scratch.deallocate()
+        decoder = BlockDecoder(store: store)
     }
 
     /// Starts loading the cache line of `position` when its block is cached: the scan
@@ -174,7 +165,7 @@ final class BlockCache {
 
     private func load(_ block: Int) throws {
         currentBlock = -1
-        current = try shared != nil ? sharedValues(of: block) : own!.values(of: block, scratch: scratch, context: context)
+        current = try shared != nil ? sharedValues(of: block) : own!.values(of: block, decoder: decoder)
         currentBlock = block
     }
 
@@ -183,7 +174,7 @@ final class BlockCache {
     @inline(__always)
     private func sharedValues(of block: Int) throws -> UnsafePointer<UInt32> {
         if let ready = sharedLines!.readyValues(of: block) { return ready }
-        return try shared!.values(of: block, scratch: scratch, context: context)
+        return try shared!.values(of: block, decoder: decoder)
     }
 }
 
@@ -229,7 +220,7 @@ final class PrivateBlockSlots {
         if slot >= 0 { ms_prefetch(slots + slot * store.blockTokens + (position - block * store.blockTokens)) }
     }
 
-    func values(of block: Int, scratch: UnsafeMutablePointer<UInt8>, context: OpaquePointer?) throws -> UnsafePointer<UInt32> {
+    func values(of block: Int, decoder: BlockDecoder) throws -> UnsafePointer<UInt32> {
         let slot = Int(slotOfBlock[block])
         if slot >= 0 { return UnsafePointer(slots + slot * store.blockTokens) }
         let target = nextSlot
@@ -238,7 +229,7 @@ final class PrivateBlockSlots {
         if evicted >= 0 { slotOfBlock[evicted] = -1 }
         blockOfSlot[target] = -1
         let destination = slots + target * store.blockTokens
-        try store.decompress(block, into: destination, scratch: scratch, context: context)
+        try store.decompress(block, into: destination, decoder: decoder)
         slotOfBlock[block] = Int32(target)
         blockOfSlot[target] = Int32(block)
         return UnsafePointer(destination)

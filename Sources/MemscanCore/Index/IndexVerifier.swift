@@ -43,12 +43,14 @@ public enum IndexVerifier {
         guard entries == h.tableEntries else { throw fail(.shingleTable, "holds \(entries) entries, header says \(h.tableEntries)") }
         for p in index.postings where Int(p) >= h.matchTokens { throw fail(.postings, "position \(p) beyond the token store") }
         var buffer: [UInt32] = []
+        let decoder = BlockDecoder(store: index.tokenBlocks)
         for block in 0 ..< index.tokenBlocks.blockCount {
-            buffer = try index.tokenBlocks.decompress(block)
+            buffer = try index.tokenBlocks.decompress(block, decoder: decoder)
             for id in buffer where Int(id) >= h.vocabCount { throw fail(.tokenBlocks, "block \(block) holds token id \(id) outside the vocabulary") }
         }
         if let positions = index.positionBlocks {
-            for block in 0 ..< positions.blockCount { _ = try positions.decompress(block) }
+            let decoder = BlockDecoder(store: positions)
+            for block in 0 ..< positions.blockCount { _ = try positions.decompress(block, decoder: decoder) }
         }
         return Report(sections: index.sections.count, bytes: index.fileSize, blocks: index.tokenBlocks.blockCount)
     }

@@ -75,9 +75,23 @@ struct MappedSuccessorModel: @unchecked Sendable {
     let successors: UnsafeBufferPointer<UInt32>
 
     /// Decodes one block in place; false when the values are not codes this model makes.
+    /// `fast` is a table of `fastRows(...)` rows from `fillFastTable`, or nil.
     @inline(__always)
-    func decode(_ values: UnsafeMutablePointer<UInt32>, count: Int) -> Bool {
+    func decode(_ values: UnsafeMutablePointer<UInt32>, count: Int, fast: UnsafePointer<UInt32>?, fastRows: Int) -> Bool {
         ms_successor_decode(values, count, offsets.baseAddress, successors.baseAddress,
-                            UInt32(successors.count), UInt32(offsets.count - 1)) == count
+                            UInt32(successors.count), vocabCount, fast, UInt32(fastRows)) == count
+    }
+
+    private var vocabCount: UInt32 { UInt32(offsets.count - 1) }
+
+    /// Rows of the fast table: the most frequent tokens (ids are in descending frequency),
+    /// at most 16,384 of them (1 MiB), so that it stays within the caches.
+    var fastRows: Int { min(offsets.count - 1, 1 << 14) }
+
+    /// Fills `table` (`fastRows` x MS_FAST_RANKS entries) with what each small rank
+    /// decodes to after each frequent token.
+    func fillFastTable(_ table: UnsafeMutablePointer<UInt32>) {
+        ms_successor_fast_table(table, UInt32(fastRows), offsets.baseAddress, successors.baseAddress,
+                                UInt32(successors.count), vocabCount)
     }
 }
