@@ -33,41 +33,11 @@ struct BlockStore: @unchecked Sendable {
 
     func valueCount(ofBlock block: Int) -> Int { min(blockTokens, totalValues - block * blockTokens) }
 
-    /// Decompresses block `block` into `destination` (room for `blockTokens` values)
-    /// with `decoder`'s buffers.
-    func decompress(_ block: Int, into destination: UnsafeMutablePointer<UInt32>, decoder: BlockDecoder) throws {
-        let start = Int(clamping: offsets[block]), end = Int(clamping: offsets[block + 1])
-        guard start <= end, end <= data.count else {
-            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) is out of range (run `memscan index verify`)")
-        }
-        let expected = valueCount(ofBlock: block)
-        let bytes = ms_zstd_decompress(decoder.context, decoder.scratch, scratchCapacity, data.baseAddress! + start, end - start,
-                                       dictionary?.pointer)
-        guard bytes >= 0, ms_varint_decode(decoder.scratch, bytes, destination, expected) == expected,
-              model?.decode(destination, count: expected, fast: decoder.fastTable, fastRows: decoder.fastRows) ?? true
-        else {
-            throw MemscanError.index(path: path, "corrupt index: block \(block) of section \(name) does not decompress (run `memscan index verify`)")
-        }
-    }
-
     var scratchCapacity: Int { blockTokens * 5 }
 
     /// Decompresses block `block` into a new array (verification, tests).
-    func decompress(_ block: Int, decoder: BlockDecoder? = nil) throws -> [UInt32] {
-        let decoder = decoder ?? BlockDecoder(store: self, fastTable: false)
-        let expected = valueCount(ofBlock: block)
-        var failure: Error? = nil
-        let values = [UInt32](unsafeUninitializedCapacity: expected) { buffer, count in
-            do {
-                try decompress(block, into: buffer.baseAddress!, decoder: decoder)
-                count = expected
-            } catch {
-                failure = error
-                count = 0
-            }
-        }
-        if let failure { throw failure }
-        return values
+    func decompress(_ block: Int) throws -> [UInt32] {
+        try BlockDecoder(store: self, fastTable: false).decompress(block)
     }
 }
 
@@ -229,7 +199,7 @@ final class PrivateBlockSlots {
         if evicted >= 0 { slotOfBlock[evicted] = -1 }
         blockOfSlot[target] = -1
         let destination = slots + target * store.blockTokens
-        try store.decompress(block, into: destination, decoder: decoder)
+        try decoder.decompress(block, into: destination)
         slotOfBlock[block] = Int32(target)
         blockOfSlot[target] = Int32(block)
         return UnsafePointer(destination)

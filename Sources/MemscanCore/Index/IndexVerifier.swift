@@ -45,12 +45,12 @@ public enum IndexVerifier {
         var buffer: [UInt32] = []
         let decoder = BlockDecoder(store: index.tokenBlocks)
         for block in 0 ..< index.tokenBlocks.blockCount {
-            buffer = try index.tokenBlocks.decompress(block, decoder: decoder)
+            buffer = try decoder.decompress(block)
             for id in buffer where Int(id) >= h.vocabCount { throw fail(.tokenBlocks, "block \(block) holds token id \(id) outside the vocabulary") }
         }
         if let positions = index.positionBlocks {
             let decoder = BlockDecoder(store: positions)
-            for block in 0 ..< positions.blockCount { _ = try positions.decompress(block, decoder: decoder) }
+            for block in 0 ..< positions.blockCount { _ = try decoder.decompress(block) }
         }
         return Report(sections: index.sections.count, bytes: index.fileSize, blocks: index.tokenBlocks.blockCount)
     }

@@ -45,8 +45,8 @@ final class SharedBlockCache: @unchecked Sendable {
 
     var base: UnsafePointer<UInt32> { UnsafePointer(slots) }
 
-    /// The values of `block`, decompressing it (with the caller's decoder) if no thread
-    /// has yet.
+    /// The values of `block`, decompressing it (with the caller's decoder, one of this
+    /// cache's store) if no thread has yet.
     func values(of block: Int, decoder: BlockDecoder) throws -> UnsafePointer<UInt32> {
         let state = states + block
         let destination = slots + block * store.blockTokens
@@ -57,7 +57,7 @@ final class SharedBlockCache: @unchecked Sendable {
             case SharedBlockCache.empty:
                 guard ms_atomic_cas_u8(state, SharedBlockCache.empty, SharedBlockCache.loading) != 0 else { continue }
                 do {
-                    try store.decompress(block, into: destination, decoder: decoder)
+                    try decoder.decompress(block, into: destination)
                 } catch {
                     ms_atomic_store_u8(state, SharedBlockCache.empty)
                     throw error
