@@ -330,6 +330,7 @@ final class NearFinder {
         // further than maxEdits from the region. The filter and the matcher's row map are
         // those of the index counted in (vocabulary ids and positions differ between indexes).
         let helpers = helpers(for: index)
+        let corpusTokens = index.header.matchTokens
         let admitted = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles,
                                  index: index, starts: helpers.starts)
         // Candidates: each record once, through its first seed overlapping the region, with
@@ -391,6 +392,18 @@ final class NearFinder {
             full = count >= cap
             candidates.removeAll(keepingCapacity: true)
         }
+        /// Lists `record`, which `firstListing` has just marked, through a grouped seed's
+        /// occurrence: the region would start at global position `start`. The filter is
+        /// tried first on the window before it is cut to the record (a window that holds
+        /// no piece inside a larger one holds none inside it): most candidates are refused
+        /// there, without looking up their record's bounds.
+        func add(_ record: Int, globalStart start: Int, seedAt: Int) throws {
+            if let admitted, !admitted.mayHoldTrigram(in: max(0, start - band) ..< min(corpusTokens, start + region.count + band)) {
+                spared += 1
+                return
+            }
+            try add(record, expectedStart: start - index.recordRange(record).lowerBound, seedAt: seedAt)
+        }
         /// Lists `record`, which `firstListing` has just marked.
         func add(_ record: Int, expectedStart: Int, seedAt: Int) throws {
             let range = index.recordRange(record)
@@ -414,8 +427,7 @@ final class NearFinder {
         for (seed, (right, left)) in zip(grouped, rectangles) where !full {
             let p = seed.position
             func list(_ o: Int, record: Int) throws {
-                try add(record, expectedStart: Int(seed.postings[o]) - index.recordRange(record).lowerBound - (p - region.lowerBound),
-                        seedAt: p)
+                try add(record, globalStart: Int(seed.postings[o]) - (p - region.lowerBound), seedAt: p)
             }
             // In postings order, through the wavelet matrix when the rectangle holds few
             // occurrences, otherwise in one pass over them.
