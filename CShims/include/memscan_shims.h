@@ -551,6 +551,23 @@ MS_INLINE ptrdiff_t ms_mark_first_listings(const int32_t *records, ptrdiff_t n, 
     return f;
 }
 
+/// Sets bit (positions[i] >> shift) of `words` for each i, appending to `touched` (room
+/// for one more than the words) each word that was zero. Branch-free: the near-count
+/// filter sets thousands of granules per region, a few per word.
+MS_INLINE void ms_set_granules(const uint32_t *positions, ptrdiff_t n, int shift, uint64_t *words,
+                               int32_t *touched, ptrdiff_t *touched_count) {
+    ptrdiff_t t = *touched_count;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        uint32_t g = positions[i] >> shift;
+        uint64_t *word = words + (g >> 6);
+        uint64_t w = *word;
+        touched[t] = (int32_t)(g >> 6);
+        t += (w == 0);
+        *word = w | ((uint64_t)1 << (g & 63));
+    }
+    *touched_count = t;
+}
+
 /// Trigram postings, counting pass: ends[buckets[i]] += 1 for each i, with the counters
 /// prefetched some ahead (the buckets are random across a table larger than the caches).
 MS_INLINE void ms_count_buckets(const uint32_t *buckets, ptrdiff_t n, uint32_t *ends) {

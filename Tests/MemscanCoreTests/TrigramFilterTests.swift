@@ -80,7 +80,13 @@ struct TrigramFilterTests {
             let lists = (0 ..< rng.int(0 ... 4)).map { _ in
                 (0 ..< rng.int(0 ... 6)).map { _ in UInt32(rng.int(0 ... 200)) }.sorted()
             }
-            starts.set(lists)
+            let buffers = lists.map { list in
+                let buffer = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: list.count)
+                _ = buffer.initialize(from: list)
+                return UnsafeBufferPointer(buffer)
+            }
+            defer { buffers.forEach { $0.deallocate() } }
+            starts.set(buffers)
             let all = lists.flatMap { $0 }
             for _ in 0 ..< 20 {
                 let from = rng.int(0 ... 210), to = from + rng.int(0 ... 30)

@@ -1,3 +1,5 @@
+import CMemscanShims
+
 /// Where the chosen pieces' trigrams start, as a bit for each 8-token granule of the
 /// corpus that holds one. A window is refused when no granule it overlaps holds a start:
 /// never when a trigram lies inside it, and only a few tokens looser than the exact test.
@@ -8,10 +10,11 @@ final class TrigramStarts {
     init(corpusTokens: Int) { granules = SparseBitset(bits: (corpusTokens >> TrigramStarts.granuleShift) + 64) }
 
     /// Replaces the starts with those of `lists` (positions below the corpus size).
-    func set<Lists: Sequence>(_ lists: Lists) where Lists.Element: Sequence, Lists.Element.Element == UInt32 {
+    func set<Lists: Sequence>(_ lists: Lists) where Lists.Element == UnsafeBufferPointer<UInt32> {
         granules.removeAll()
-        for list in lists {
-            for start in list { _ = granules.insert(Int(start) >> TrigramStarts.granuleShift) }
+        for list in lists where !list.isEmpty {
+            ms_set_granules(list.baseAddress, list.count, Int32(TrigramStarts.granuleShift), granules.words,
+                            granules.touched, &granules.touchedCount)
         }
     }
 
