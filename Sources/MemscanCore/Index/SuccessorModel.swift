@@ -75,7 +75,7 @@ struct MappedSuccessorModel: @unchecked Sendable {
     let successors: UnsafeBufferPointer<UInt32>
 
     /// Decodes one block in place; false when the values are not codes this model makes.
-    /// `fast` is a table of `fastRows(...)` rows from `fillFastTable`, or nil.
+    /// `fast` is a table of `fastRows` rows filled by `fillFastTable`, or nil.
     @inline(__always)
     func decode(_ values: UnsafeMutablePointer<UInt32>, count: Int, fast: UnsafePointer<UInt32>?, fastRows: Int) -> Bool {
         ms_successor_decode(values, count, offsets.baseAddress, successors.baseAddress,

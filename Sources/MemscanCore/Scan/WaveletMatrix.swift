@@ -15,8 +15,9 @@ struct WaveletMatrix: Sendable {
     private let wordsPerLevel: Int
     let count: Int
 
+    /// Values before position `i` with a 1 at level `n`'s bit, read from `ranked`.
     @inline(__always)
-    private func onesBefore(_ i: Int, level n: Int) -> Int {
+    private static func onesBefore(_ i: Int, level n: Int, in ranked: UnsafeBufferPointer<UInt64>, wordsPerLevel: Int) -> Int {
         let slot = 2 * (n * wordsPerLevel + (i >> 6)), bit = i & 63
         let partial = bit == 0 ? 0 : (ranked[slot] << UInt64(64 - bit)).nonzeroBitCount
         return Int(ranked[slot + 1]) + partial
@@ -58,23 +59,26 @@ struct WaveletMatrix: Sendable {
     /// Points with position in `positions` and value below `bound`.
     func count(_ positions: Range<Int>, below bound: Int) -> Int {
         guard !positions.isEmpty, bound > 0 else { return 0 }
-        let bits = zeros.count
+        let bits = zeros.count, wordsPerLevel = wordsPerLevel
         if bound >= 1 << bits { return positions.count }
-        var low = positions.lowerBound, high = positions.upperBound
-        var result = 0
-        for n in 0 ..< bits {
-            let onesLow = onesBefore(low, level: n), onesHigh = onesBefore(high, level: n)
-            if (bound >> (bits - 1 - n)) & 1 == 1 {
-                result += (high - onesHigh) - (low - onesLow)
-                low = zeros[n] + onesLow
-                high = zeros[n] + onesHigh
-            } else {
-                low -= onesLow
-                high -= onesHigh
+        return ranked.withUnsafeBufferPointer { ranked in
+            var low = positions.lowerBound, high = positions.upperBound
+            var result = 0
+            for n in 0 ..< bits {
+                let onesLow = Self.onesBefore(low, level: n, in: ranked, wordsPerLevel: wordsPerLevel)
+                let onesHigh = Self.onesBefore(high, level: n, in: ranked, wordsPerLevel: wordsPerLevel)
+                if (bound >> (bits - 1 - n)) & 1 == 1 {
+                    result += (high - onesHigh) - (low - onesLow)
+                    low = zeros[n] + onesLow
+                    high = zeros[n] + onesHigh
+                } else {
+                    low -= onesLow
+                    high -= onesHigh
+                }
+                if low >= high { break }
             }
-            if low >= high { break }
+            return result
         }
-        return result
     }
 
     /// Points inside positions x values.
@@ -95,9 +99,7 @@ struct WaveletMatrix: Sendable {
         try ranked.withUnsafeBufferPointer { ranked in
             try zeros.withUnsafeBufferPointer { zeros in
                 @inline(__always) func onesBefore(_ i: Int, level n: Int) -> Int {
-                    let slot = 2 * (n * wordsPerLevel + (i >> 6)), bit = i & 63
-                    let partial = bit == 0 ? 0 : (ranked[slot] << UInt64(64 - bit)).nonzeroBitCount
-                    return Int(ranked[slot + 1]) + partial
+                    Self.onesBefore(i, level: n, in: ranked, wordsPerLevel: wordsPerLevel)
                 }
                 // A node's zero child is visited before its one child (ascending values),
                 // so it is pushed last; the stack never holds more than one node per level
