@@ -33,7 +33,7 @@ public final class MemscanIndex: @unchecked Sendable {
     let sharedTokens: SharedBlockCache?
     /// Occurrences of very common shingles sorted by context, built as scans need them.
     let contextOrders = ContextOrderCache()
-    /// Which records hold each token trigram, built when near record counting needs it.
+    /// Where each token trigram starts in the corpus, built when near record counting needs it.
     let trigramPostings = TrigramPostingsCache()
     /// Records by id, built on first use.
     let recordIDs = RecordIDLookup()

@@ -392,7 +392,7 @@ final class NearFinder {
             full = count >= cap
             candidates.removeAll(keepingCapacity: true)
         }
-        /// Lists `record`, which `firstListing` has just marked, through a grouped seed's
+        /// Lists `record`, which `listing` has just marked, through a grouped seed's
         /// occurrence: the region would start at global position `start`. The filter is
         /// tried first on the window before it is cut to the record (a window that holds
         /// no piece inside a larger one holds none inside it): most candidates are refused
@@ -404,7 +404,7 @@ final class NearFinder {
             }
             try add(record, expectedStart: start - index.recordRange(record).lowerBound, seedAt: seedAt)
         }
-        /// Lists `record`, which `firstListing` has just marked.
+        /// Lists `record`, which `listing` has just marked.
         func add(_ record: Int, expectedStart: Int, seedAt: Int) throws {
             let range = index.recordRange(record)
             let from = range.lowerBound + max(0, expectedStart - band)
@@ -539,4 +539,3 @@ extension NearFinder {
         return spans
     }
 }
-

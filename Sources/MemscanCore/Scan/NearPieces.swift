@@ -1,10 +1,11 @@
-/// The disjoint trigrams of a region whose buckets list the fewest records.
+/// The disjoint trigrams of a region whose buckets list the fewest corpus positions.
 ///
 /// An alignment of the region within e edits leaves at least one of any e + 1 disjoint
 /// pieces of it intact (an edit touches one piece at most: a substitution or deletion
 /// removes one of its tokens, an insertion falls inside one piece or between two), so
-/// that piece occurs in the record. Near record counting checks only the records listed
-/// in the buckets of e + 1 such trigrams; this picks the trigrams that list the fewest.
+/// that piece occurs in the record's window. Near record counting reads only the windows
+/// near a position listed in the buckets of e + 1 such trigrams; this picks the trigrams
+/// whose buckets list the fewest positions.
 struct NearPieces {
     /// best[i * (m + 1) + j]: the fewest entries of j disjoint trigrams among the first i
     /// tokens (saturating at Int32.max: no such choice).
