@@ -118,6 +118,32 @@ struct IndexCompactionTests {
         }
     }
 
+    @Test("successor lists are kept only where they pay: codes without order-1 structure are stored as ids and read back")
+    func modelOnlyWhereItPays() throws {
+        let directory = OracleTempDirectory("compaction")
+        defer { directory.remove() }
+        var rng = SplitMix64(seed: 11)
+        let random = (0 ..< 900).map { _ in (0 ..< rng.int(300 ... 800)).map { _ in "CODE//\(rng.int(0 ... 399))" } }
+        for (name, records, lists) in [("markov", Self.markovRecords(count: 900, seed: 5), true), ("random", random, false)] {
+            var options = IndexBuildOptions()
+            options.k = 4
+            options.w = 3
+            let path = directory.path("\(name).index")
+            let builder = try IndexBuilder(options: options)
+            for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
+            _ = try builder.write(to: path)
+            let index = try MemscanIndex(path: path, verifyChecksums: true)
+            #expect((index.sections.first { $0.kind == .tokenSuccessors }!.length > 0) == lists, "\(name) corpus")
+            let cache = BlockCache(store: index.tokenBlocks)
+            for r in stride(from: 0, to: records.count, by: 5) {
+                var ids: [UInt32] = []
+                try cache.append(index.recordRange(r), to: &ids)
+                #expect(ids.map { index.token($0) } == records[r], "\(name) record \(r)")
+            }
+            _ = try IndexVerifier.verify(path: path)
+        }
+    }
+
     @Test("the fast successor table decodes exactly as the plain decoder, refusals included")
     func fastSuccessorTable() {
         var rng = SplitMix64(seed: 0xFA57)

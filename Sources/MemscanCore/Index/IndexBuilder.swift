@@ -111,7 +111,7 @@ public final class IndexBuilder {
         header.ignorePattern = options.ignore
 
         // Pass 1: winnow a chunk of records at a time; count successor pairs on the way.
-        let (sorter, model) = try winnowAndCountPairs(tokens: tokens, tokenHashes: tokenHashes)
+        let (sorter, countedModel) = try winnowAndCountPairs(tokens: tokens, tokenHashes: tokenHashes)
         let sampledOccurrences = sorter.count
 
         var vocabBytes: [UInt8] = []
@@ -137,10 +137,10 @@ public final class IndexBuilder {
         func write<T>(_ kind: SectionKind, _ array: [T]) throws {
             try section(kind) { try array.withUnsafeBytes { try writer.write($0) } }
         }
+        let blockCount = (matchTokens + options.blockTokens - 1) / options.blockTokens
         /// Streams a blocked store into a section; returns its frame offsets.
         func writeBlocks(_ kind: SectionKind, model: SuccessorModel?, read: (Int) throws -> [UInt32]) throws -> (offsets: [UInt64], dictionary: [UInt8]) {
-            let blockCount = (matchTokens + options.blockTokens - 1) / options.blockTokens
-            return try section(kind) {
+            try section(kind) {
                 try BlockCompressor.compress(
                     blockCount: blockCount, read: read, level: options.zstdLevel, threads: options.threads, model: model,
                     trainDictionary: model != nil, estimatedBytes: matchTokens, path: path, emit: { try writer.write($0) })
@@ -165,9 +165,12 @@ public final class IndexBuilder {
 
         // Pass 2: the token store, streamed block by block.
         let blockTokens = options.blockTokens
-        let tokenBlocks = try writeBlocks(.tokenBlocks, model: model) { block in
+        func tokenBlock(_ block: Int) throws -> [UInt32] {
             try tokens(block * blockTokens ..< min(matchTokens, (block + 1) * blockTokens))
         }
+        let model = try BlockCompressor.cheaper(countedModel, vocabCount: ranked.count, blockCount: blockCount,
+                                                read: tokenBlock, level: options.zstdLevel, path: path)
+        let tokenBlocks = try writeBlocks(.tokenBlocks, model: model, read: tokenBlock)
         header.blockCount = tokenBlocks.offsets.count - 1
         try write(.tokenBlockOffsets, tokenBlocks.offsets)
         try write(.tokenSuccessorOffsets, model.offsets)

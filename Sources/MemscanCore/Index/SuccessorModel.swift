@@ -56,6 +56,12 @@ struct SuccessorModel: Sendable {
         for t in 0 ..< vocabCount { offsets[t + 1] += offsets[t] }
     }
 
+    /// The model without lists: every code is `0 + t`, the token id itself.
+    static func none(vocabCount: Int) -> SuccessorModel { SuccessorModel(counts: [:], vocabCount: vocabCount) }
+
+    /// Bytes the lists take in the index (the offsets are written either way).
+    var listBytes: Int { successors.count * MemoryLayout<UInt32>.size }
+
     /// Replaces `values` (one block) by their codes.
     func encode(_ values: UnsafeMutableBufferPointer<UInt32>) {
         guard var previous = values.first else { return }
