@@ -105,7 +105,7 @@ struct NearOracleTests {
     @Test("the banded token bound never refuses a text within the band, and the filtered matcher stays exact there")
     func bandedBoundIsSound() {
         var rng = SplitMix64(seed: 0x4E_4541_5203)
-        var refused = 0
+        var refused = 0, acceptedOnDiagonal = 0
         let rows = TokenRows(vocabulary: 41)
         for _ in 0 ..< 200 {
             let alphabet = rng.int(3 ... 40)
@@ -149,11 +149,20 @@ struct NearOracleTests {
                     // Never more than the unbanded truth, never less than the banded one.
                     if filtered { #expect(unbanded <= maxEdits) }
                     if banded <= maxEdits { #expect(filtered, "n=\(n) banded distance \(banded) maxEdits \(maxEdits)") }
+                    // The diagonal shortcut changes no answer: the same as the bound, then the distance.
+                    let onDiagonal = text.withUnsafeBufferPointer {
+                        matcher.withinEditsOnDiagonal($0, diagonal: diagonal, maxEdits: maxEdits, fromEnd: fromEnd)
+                    }
+                    if onDiagonal { acceptedOnDiagonal += 1 }
+                    #expect(filtered == (bound && unbanded <= maxEdits) || n <= maxEdits,
+                            "n=\(n) band \(band) diagonal \(diagonal) maxEdits \(maxEdits) on diagonal \(onDiagonal)")
                 }
             }
         }
-        // The bound must also refuse: a test it passed by accepting everything says nothing.
+        // The bound must also refuse, and the shortcut accept: a test passed by accepting
+        // everything, or by never taking the shortcut, says nothing.
         #expect(refused > 200, "refused \(refused)")
+        #expect(acceptedOnDiagonal > 100, "accepted on the diagonal \(acceptedOnDiagonal)")
     }
 
     @Test("banded extensions: edits are never below the true distance and the threshold holds")
