@@ -444,6 +444,12 @@ MS_INLINE ptrdiff_t ms_successor_decode(uint32_t *values, ptrdiff_t n, const uin
     if (n == 0) return 0;
     uint32_t previous = values[0];
     if (previous >= vocab) return -1;
+    if (successor_count == 0) {
+        // No lists (codes without order-1 structure): every code is the id itself, and
+        // a valid model's offsets are all zero.
+        for (ptrdiff_t i = 1; i < n; i++) if (values[i] >= vocab) return -1;
+        return n;
+    }
     for (ptrdiff_t i = 1; i < n; i++) {
         uint32_t rank = values[i], token;
         if (rank < MS_FAST_RANKS && previous < fast_rows) {

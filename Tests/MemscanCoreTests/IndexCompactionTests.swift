@@ -142,6 +142,13 @@ struct IndexCompactionTests {
             }
             _ = try IndexVerifier.verify(path: path)
         }
+        // Without lists every code is the id: ids below the vocabulary decode to themselves,
+        // one at or past it is refused.
+        let offsets = [UInt32](repeating: 0, count: 401), noSuccessors: [UInt32] = []
+        var codes: [UInt32] = [7, 0, 399, 12]
+        #expect(ms_successor_decode(&codes, 4, offsets, noSuccessors, 0, 400, nil, 0) == 4 && codes == [7, 0, 399, 12])
+        codes = [7, 0, 400, 12]
+        #expect(ms_successor_decode(&codes, 4, offsets, noSuccessors, 0, 400, nil, 0) == -1)
     }
 
     @Test("the fast successor table decodes exactly as the plain decoder, refusals included")
