@@ -30,19 +30,8 @@ enum BlockCompressor {
             let inputs = try (first ..< first + count).map(read)
             let frames = ResultSlots<[UInt8]?>(count: count)
             parallelFor(count: count, threads: threads) { i in
-                let source = encode(inputs[i], model: model)
-                var frame = [UInt8](repeating: 0, count: ms_zstd_bound(source.count))
-                let size = frame.withUnsafeMutableBytes { out in
-                    source.withUnsafeBytes {
-                        ms_zstd_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, Int32(level), sharedDictionary.pointer)
-                    }
-                }
-                if size < 0 {
-                    frames[i] = .some(nil)
-                } else {
-                    frame.removeSubrange(size...)
-                    frames[i] = frame
-                }
+                // A failed frame is a slot holding nil, not an empty slot.
+                frames[i] = .some(frame(encode(inputs[i], model: model), level: level, dictionary: sharedDictionary.pointer))
             }
             for frame in frames.take() {
                 guard let frame else { throw MemscanError.io(path: path, "zstd compression failed") }
@@ -68,22 +57,26 @@ enum BlockCompressor {
         var withLists = 0, without = 0
         for s in 0 ..< sampled {
             let values = try read(s * blockCount / sampled)
-            withLists += try compressedSize(encode(values, model: model), level: level, path: path)
-            without += try compressedSize(encode(values, model: none), level: level, path: path)
+            guard let coded = frame(encode(values, model: model), level: level, dictionary: nil),
+                  let plain = frame(encode(values, model: none), level: level, dictionary: nil)
+            else { throw MemscanError.io(path: path, "zstd compression failed") }
+            withLists += coded.count
+            without += plain.count
         }
         // Scaled to the whole store; the lists' bytes are paid once.
         let scale = Double(blockCount) / Double(sampled)
         return Double(without) * scale <= Double(withLists) * scale + Double(model.listBytes) ? none : model
     }
 
-    /// The size of `bytes` as one plain zstd frame.
-    private static func compressedSize(_ bytes: [UInt8], level: Int, path: String) throws -> Int {
-        var frame = [UInt8](repeating: 0, count: ms_zstd_bound(bytes.count))
+    /// `source` as one zstd frame (with the dictionary when there is one); nil when zstd fails.
+    private static func frame(_ source: [UInt8], level: Int, dictionary: OpaquePointer?) -> [UInt8]? {
+        var frame = [UInt8](repeating: 0, count: ms_zstd_bound(source.count))
         let size = frame.withUnsafeMutableBytes { out in
-            bytes.withUnsafeBytes { ms_zstd_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, Int32(level), nil) }
+            source.withUnsafeBytes { ms_zstd_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, Int32(level), dictionary) }
         }
-        guard size >= 0 else { throw MemscanError.io(path: path, "zstd compression failed") }
-        return size
+        guard size >= 0 else { return nil }
+        frame.removeSubrange(size...)
+        return frame
     }
 
     /// One block's varints (of successor codes when a model is given).
