@@ -38,8 +38,10 @@ demo: build
 	@echo "--- summary ($(DEMO)/summary.json) ---"
 	$(BIN) report $(DEMO)/summary.json
 
-sample:
-	python3 scripts/make_sample.py --out sample
+# Regenerates sample/ (byte for byte: memscan synth is deterministic for a seed).
+sample: build
+	$(BIN) synth --out sample --records 200 --generations 160 --seed 7 --experiment demo
+	$(BIN) synth --mode text --out sample/notes --records 100 --generations 50 --seed 7 --experiment demo
 
 # Benchmarks (SPEC §8), never timed tests. `make bench` prints one table of ratios and targets
 # (SIZE=small|default|large; large is the >= 50 M corpus tokens size §8 is stated for) and writes

@@ -74,7 +74,7 @@ import Testing
         // Matching tokens leave TIME// tokens out.
         #expect(int(object["matching_tokens"])! < int(object["corpus_tokens"])!)
 
-        let text = try CLI.run(["index", "build", "--tokenizer", "text", "-o", dir.file("n.index"), CLI.sample("notes.jsonl")])
+        let text = try CLI.run(["index", "build", "--tokenizer", "text", "-o", dir.file("n.index"), CLI.sample("notes/records.jsonl")])
         #expect(text.status == 0, "\(text.err)")
         let notes = try parseJSON(try CLI.run(["index", "info", "--json", dir.file("n.index")]).stdout)
         #expect(notes["tokenizer"] as? String == "text")

@@ -1,4 +1,4 @@
-/// Vocabulary of the codes-mode generator (after scripts/make_sample.py): MEDS-style tokens
+/// Vocabulary of the codes-mode generator: MEDS-style tokens
 /// over ICD-10-CM diagnoses, ICD-10-PCS procedures, MIMIC-style lab items and medications.
 enum CodesLists {
     /// Roughly from most to least frequent in inpatient data; a Zipf draw over this order gives

@@ -1,5 +1,5 @@
-/// Vocabulary of the text-mode generator: note templates with patient-specific slots, after
-/// scripts/make_sample.py. `{slot}` marks a slot; ` | ` separates alternative phrasings of a
+/// Vocabulary of the text-mode generator: note templates with patient-specific slots.
+/// `{slot}` marks a slot; ` | ` separates alternative phrasings of a
 /// sentence (one is drawn per note); a line `#N` is where shared paragraph N may stand (it is
 /// always preceded and followed by the same words, which keeps planted copies of it exactly
 /// delimited).
