@@ -32,6 +32,12 @@ final class ContextOrder: Sendable {
     let repeatedRuns: [Int32]
     /// Occurrences beyond the first of their record, over all records.
     let repeats: Int
+    /// The first occurrence of each record (occurrences ascend by position, so a record's
+    /// are consecutive), and that record: listing every record of the shingle visits these
+    /// instead of all occurrences (a template's holders hold it four times on average at
+    /// 50 M tokens).
+    let firstOccurrences: [Int32]
+    let firstRecords: [Int32]
 
     /// One side: occurrences sorted by their context on that side. A class, so that
     /// reading it through its order is one reference, not four retained arrays.
@@ -89,10 +95,13 @@ final class ContextOrder: Sendable {
         self.record = record
         leftByRight = WaveletMatrix(right.order.map { left.rank[Int($0)] })
         var repeated: [Int32] = [], runs: [Int32] = [0]
+        var firstOccurrences: [Int32] = [], firstRecords: [Int32] = []
         var o = 0
         while o < record.count {
             var end = o + 1
             while end < record.count && record[end] == record[o] { end += 1 }
+            firstOccurrences.append(Int32(o))
+            firstRecords.append(record[o])
             if end - o > 1 {
                 repeated.append(contentsOf: (o ..< end).map { Int32($0) })
                 runs.append(Int32(repeated.count))
@@ -100,6 +109,8 @@ final class ContextOrder: Sendable {
             o = end
         }
         self.repeated = repeated
+        self.firstOccurrences = firstOccurrences
+        self.firstRecords = firstRecords
         repeatedRuns = runs
         repeats = repeated.count - (runs.count - 1)
     }

@@ -30,10 +30,21 @@ final class RecordListing {
             fresh = .allocate(capacity: freshCapacity)
         }
         let everything = right.count == n && left.count == n
+        if everything {
+            // Only a record's first occurrence can be its first listing.
+            let count = order.firstRecords.withUnsafeBufferPointer { records in
+                ms_mark_first_listings(records.baseAddress, records.count, nil, 0, 0, nil, 0, 0, listed.words, fresh,
+                                       listed.touched, &listed.touchedCount)
+            }
+            order.firstOccurrences.withUnsafeBufferPointer { first in
+                for i in 0 ..< count { fresh[i] = first[Int(fresh[i])] }
+            }
+            return UnsafeBufferPointer(start: fresh, count: count)
+        }
         let count = order.record.withUnsafeBufferPointer { records in
             order.right.rank.withUnsafeBufferPointer { rightRank in
                 order.left.rank.withUnsafeBufferPointer { leftRank in
-                    ms_mark_first_listings(records.baseAddress, n, everything ? nil : rightRank.baseAddress,
+                    ms_mark_first_listings(records.baseAddress, n, rightRank.baseAddress,
                                            Int32(right.lowerBound), Int32(right.upperBound), leftRank.baseAddress,
                                            Int32(left.lowerBound), Int32(left.upperBound), listed.words, fresh,
                                            listed.touched, &listed.touchedCount)
