@@ -77,25 +77,11 @@ struct IndexCompactionTests {
         let directory = OracleTempDirectory("compaction")
         defer { directory.remove() }
         let records = Self.markovRecords(count: 900, seed: UInt64(blockTokens))
-        var options = IndexBuildOptions()
-        options.k = 4
-        options.w = 3
-        options.blockTokens = blockTokens
         let path = directory.path("corpus.index")
-        let builder = try IndexBuilder(options: options)
-        for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
-        _ = try builder.write(to: path)
-        let index = try MemscanIndex(path: path, verifyChecksums: true)
+        let index = try Self.buildAndReadBack(records, blockTokens: blockTokens, to: path, every: 7)
         let dictionary = try #require(index.sections.first { $0.kind == .tokenDictionary })
         #expect(dictionary.length > 0, "a 500 k-token corpus trains a dictionary")
         #expect(index.sections.first { $0.kind == .tokenSuccessors }!.length > 0)
-        let cache = BlockCache(store: index.tokenBlocks)
-        for r in stride(from: 0, to: records.count, by: 7) {
-            var ids: [UInt32] = []
-            try cache.append(index.recordRange(r), to: &ids)
-            #expect(ids.map { index.token($0) } == records[r], "record \(r)")
-        }
-        _ = try IndexVerifier.verify(path: path)
 
         // A flipped byte in the model or the dictionary: named by the checksums, and an
         // unverified reader fails with an index error or reads on, never crashes.
@@ -125,22 +111,8 @@ struct IndexCompactionTests {
         var rng = SplitMix64(seed: 11)
         let random = (0 ..< 900).map { _ in (0 ..< rng.int(300 ... 800)).map { _ in "CODE//\(rng.int(0 ... 399))" } }
         for (name, records, lists) in [("markov", Self.markovRecords(count: 900, seed: 5), true), ("random", random, false)] {
-            var options = IndexBuildOptions()
-            options.k = 4
-            options.w = 3
-            let path = directory.path("\(name).index")
-            let builder = try IndexBuilder(options: options)
-            for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
-            _ = try builder.write(to: path)
-            let index = try MemscanIndex(path: path, verifyChecksums: true)
+            let index = try Self.buildAndReadBack(records, blockTokens: 1024, to: directory.path("\(name).index"), every: 5)
             #expect((index.sections.first { $0.kind == .tokenSuccessors }!.length > 0) == lists, "\(name) corpus")
-            let cache = BlockCache(store: index.tokenBlocks)
-            for r in stride(from: 0, to: records.count, by: 5) {
-                var ids: [UInt32] = []
-                try cache.append(index.recordRange(r), to: &ids)
-                #expect(ids.map { index.token($0) } == records[r], "\(name) record \(r)")
-            }
-            _ = try IndexVerifier.verify(path: path)
         }
         // Without lists every code is the id: ids below the vocabulary decode to themselves,
         // one at or past it is refused.
@@ -192,6 +164,27 @@ struct IndexCompactionTests {
                 if plainResult == n { #expect(fast == plain, "round \(round)") }
             }
         }
+    }
+
+    /// Builds `records` (k = 4, w = 3) into `path`, expects every `every`-th record to read
+    /// back as built and the index to verify, and returns it opened.
+    static func buildAndReadBack(_ records: [[String]], blockTokens: Int, to path: String, every: Int) throws -> MemscanIndex {
+        var options = IndexBuildOptions()
+        options.k = 4
+        options.w = 3
+        options.blockTokens = blockTokens
+        let builder = try IndexBuilder(options: options)
+        for (i, tokens) in records.enumerated() { try builder.add(id: "r\(i)", tokens: TokenList(tokens)) }
+        _ = try builder.write(to: path)
+        let index = try MemscanIndex(path: path, verifyChecksums: true)
+        let cache = BlockCache(store: index.tokenBlocks)
+        for r in stride(from: 0, to: records.count, by: every) {
+            var ids: [UInt32] = []
+            try cache.append(index.recordRange(r), to: &ids)
+            #expect(ids.map { index.token($0) } == records[r], "\(path): record \(r)")
+        }
+        _ = try IndexVerifier.verify(path: path)
+        return index
     }
 
     /// Records from a sparse Markov chain over 400 codes: each code has a few likely
