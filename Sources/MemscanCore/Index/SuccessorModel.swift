@@ -91,8 +91,9 @@ struct MappedSuccessorModel: @unchecked Sendable {
     private var vocabCount: UInt32 { UInt32(offsets.count - 1) }
 
     /// Rows of the fast table: the most frequent tokens (ids are in descending frequency),
-    /// at most 16,384 of them (1 MiB), so that it stays within the caches.
-    var fastRows: Int { min(offsets.count - 1, 1 << 14) }
+    /// at most 16,384 of them (1 MiB), so that it stays within the caches. None without
+    /// lists: every code is then the id, decoded without the table.
+    var fastRows: Int { successors.isEmpty ? 0 : min(offsets.count - 1, 1 << 14) }
 
     /// Fills `table` (`fastRows` x MS_FAST_RANKS entries) with what each small rank
     /// decodes to after each frequent token.

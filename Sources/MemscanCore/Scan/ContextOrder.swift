@@ -30,14 +30,14 @@ final class ContextOrder: Sendable {
     /// record's run. Distinct records = occurrences - repeats.
     let repeated: [Int32]
     let repeatedRuns: [Int32]
-    /// Occurrences beyond the first of their record, over all records.
-    let repeats: Int
     /// The first occurrence of each record (occurrences ascend by position, so a record's
-    /// are consecutive), and that record: listing every record of the shingle visits these
-    /// instead of all occurrences (a template's holders hold it four times on average at
-    /// 50 M tokens).
+    /// are consecutive), and that record (kept contiguous for the listing shim): listing
+    /// every record of the shingle visits these instead of all occurrences (a template's
+    /// holders hold it four times on average at 50 M tokens).
     let firstOccurrences: [Int32]
     let firstRecords: [Int32]
+    /// Occurrences beyond the first of their record, over all records.
+    var repeats: Int { record.count - firstOccurrences.count }
 
     /// One side: occurrences sorted by their context on that side. A class, so that
     /// reading it through its order is one reference, not four retained arrays.
@@ -112,7 +112,6 @@ final class ContextOrder: Sendable {
         self.firstOccurrences = firstOccurrences
         self.firstRecords = firstRecords
         repeatedRuns = runs
-        repeats = repeated.count - (runs.count - 1)
     }
 
     /// Sorts the occurrences `postings` by their contexts read from `tokens`.

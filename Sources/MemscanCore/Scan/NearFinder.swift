@@ -402,11 +402,11 @@ final class NearFinder {
                 spared += 1
                 return
             }
-            try add(record, expectedStart: start - index.recordRange(record).lowerBound, seedAt: seedAt)
-        }
-        /// Lists `record`, which `listing` has just marked.
-        func add(_ record: Int, expectedStart: Int, seedAt: Int) throws {
             let range = index.recordRange(record)
+            try add(record, range: range, expectedStart: start - range.lowerBound, seedAt: seedAt)
+        }
+        /// Lists `record` (whose tokens are `range`), which `listing` has just marked.
+        func add(_ record: Int, range: Range<Int>, expectedStart: Int, seedAt: Int) throws {
             let from = range.lowerBound + max(0, expectedStart - band)
             let to = range.lowerBound + min(range.count, expectedStart + region.count + band)
             guard to > from else { return }
@@ -422,7 +422,8 @@ final class NearFinder {
         }
         for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound && !full {
             guard listing.first(m.record) else { continue }
-            try add(m.record, expectedStart: m.recordStart - (m.genStart - region.lowerBound), seedAt: m.genStart)
+            try add(m.record, range: index.recordRange(m.record), expectedStart: m.recordStart - (m.genStart - region.lowerBound),
+                    seedAt: m.genStart)
         }
         for (seed, (right, left)) in zip(grouped, rectangles) where !full {
             let p = seed.position
