@@ -139,6 +139,13 @@ struct NearOracleTests {
                     let bound = text.withUnsafeBufferPointer {
                         matcher.withinBand($0, diagonal: diagonal, band: band, maxEdits: maxEdits, fromEnd: fromEnd)
                     }
+                    // The bound is exactly its definition: pattern tokens with no equal token
+                    // within `band` of their place on the diagonal, unknown tokens never equal.
+                    let misses = pattern.indices.filter { i in
+                        let stretch = max(0, min(text.count, diagonal + i - band)) ..< max(0, min(text.count, diagonal + i + band + 1))
+                        return pattern[i] == MatchingSequence.unknownID || !text[stretch].contains(pattern[i])
+                    }.count
+                    #expect(bound == (misses <= maxEdits), "n=\(n) band \(band) diagonal \(diagonal) misses \(misses) maxEdits \(maxEdits)")
                     if !bound {
                         refused += 1
                         #expect(banded > maxEdits, "refused: n=\(n) band \(band) diagonal \(diagonal) banded distance \(banded) maxEdits \(maxEdits)")

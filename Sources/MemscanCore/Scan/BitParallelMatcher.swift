@@ -8,8 +8,6 @@ final class BitParallelMatcher {
     let length: Int
     /// The pattern itself, for the banded bound.
     private let pattern: [UInt32]
-    /// Counters of the banded bound, by a 12-bit hash of the token; all zero between calls.
-    private let windowCounts: UnsafeMutablePointer<UInt16>
     private let words: Int
     /// Match masks: `masks[row * words + b]`, row 0 all zeros (tokens the pattern lacks),
     /// then a row per distinct pattern token.
@@ -26,8 +24,6 @@ final class BitParallelMatcher {
     init(pattern: UnsafeBufferPointer<UInt32>, rows: TokenRows) {
         length = pattern.count
         self.pattern = Array(pattern)
-        windowCounts = .allocate(capacity: BitParallelMatcher.counterCount)
-        windowCounts.initialize(repeating: 0, count: BitParallelMatcher.counterCount)
         words = max(1, (pattern.count + 63) / 64)
         precondition(!rows.inUse, "one matcher at a time per TokenRows")
         rows.inUse = true
@@ -50,16 +46,8 @@ final class BitParallelMatcher {
     }
 
     deinit {
-        windowCounts.deallocate()
         for token in pattern where token != MatchingSequence.unknownID && Int(token) < rowsCapacity { rowMap[Int(token)] = 0 }
         rows.inUse = false
-    }
-
-    private static let counterCount = 4096
-
-    @inline(__always)
-    private static func counter(_ token: UInt32) -> Int {
-        Int(truncatingIfNeeded: (UInt64(token) &* 0xD6E8_FEB8_6659_FD93) >> 52)
     }
 
     /// The row of `masks` for `token` (0, all zeros, when the pattern lacks it).
@@ -119,61 +107,50 @@ final class BitParallelMatcher {
 
     /// A necessary condition for an alignment whose matches all pair pattern position i
     /// with a text position within `band` of `diagonal` + i: each pattern token with no
-    /// equal token (by its 12-bit hash) in that stretch of text costs an edit. Windows
-    /// of records that share only a template with the pattern hold the other pattern
-    /// words too, but not near where the pattern has them: at 10 M corpus tokens this
-    /// refuses 92% of them, against 1% for a bound on the bags of tokens. A window of
-    /// counters slides along the text, three counter updates per pattern token, and the
-    /// check stops at `maxEdits` + 1 misses. `fromEnd` walks the pattern backwards:
-    /// the caller starts at the end away from the seed that made the text a candidate,
-    /// where the misses are.
+    /// equal token in that stretch of text costs an edit. Windows of records that share
+    /// only a template with the pattern hold the other pattern words too, but not near
+    /// where the pattern has them: at 10 M corpus tokens this refuses 92% of them, against
+    /// 1% for a bound on the bags of tokens. Each pattern token is compared with its
+    /// stretch directly, its diagonal partner first (a branch-free pass over the rest
+    /// vectorizes), and the check stops at `maxEdits` + 1 misses, most windows within a
+    /// few tokens: sliding counters of the stretch cost an update per text token going in
+    /// and out, most of them for tokens never looked at. `fromEnd` walks the pattern
+    /// backwards: the caller starts at the end away from the seed that made the text a
+    /// candidate, where the misses are.
     func withinBand(_ text: UnsafeBufferPointer<UInt32>, diagonal: Int, band: Int, maxEdits: Int, fromEnd: Bool) -> Bool {
         guard let base = text.baseAddress else { return length <= maxEdits }
-        let counts = windowCounts
         let m = text.count
-        @inline(__always) func add(_ j: Int) { counts[BitParallelMatcher.counter(base[j])] &+= 1 }
-        @inline(__always) func remove(_ j: Int) { counts[BitParallelMatcher.counter(base[j])] &-= 1 }
-        @inline(__always) func clamp(_ j: Int) -> Int { max(0, min(m, j)) }
-        var misses = 0
-        // The counters hold text[low ..< high].
-        var low = 0, high = 0
-        // Two mirrored walks rather than one that grows and trims the stretch either way:
-        // that one was 5% slower end to end on template-heavy scans.
-        pattern.withUnsafeBufferPointer { pattern in
-            @inline(__always) func miss(_ i: Int) -> Bool {
+        return pattern.withUnsafeBufferPointer { pattern in
+            let n = pattern.count, unknown = MatchingSequence.unknownID
+            var misses = 0
+            var i = fromEnd ? n - 1 : 0
+            let step = fromEnd ? -1 : 1
+            for _ in 0 ..< n {
                 let token = pattern[i]
-                return token == MatchingSequence.unknownID || counts[BitParallelMatcher.counter(token)] == 0
-            }
-            let n = pattern.count
-            if fromEnd {
-                low = clamp(diagonal &+ n &+ band)
-                high = low
-                var i = n - 1
-                while i >= 0 {
-                    let wantLow = clamp(diagonal &+ i &- band)
-                    while low > wantLow { low &-= 1; add(low) }
-                    let wantHigh = max(low, clamp(diagonal &+ i &+ band &+ 1))
-                    while high > wantHigh { high &-= 1; remove(high) }
-                    if miss(i) { misses &+= 1; if misses > maxEdits { break } }
-                    i &-= 1
+                let low = max(0, min(m, diagonal &+ i &- band)), high = max(0, min(m, diagonal &+ i &+ band &+ 1))
+                let partner = diagonal &+ i
+                var found = false
+                if token != unknown {
+                    if partner >= low && partner < high && base[partner] == token {
+                        found = true
+                    } else {
+                        var equal: UInt32 = 0
+                        var j = low
+                        while j < high {
+                            equal |= base[j] == token ? 1 : 0
+                            j &+= 1
+                        }
+                        found = equal != 0
+                    }
                 }
-            } else {
-                low = 0
-                high = 0
-                var i = 0
-                while i < n {
-                    let wantHigh = clamp(diagonal &+ i &+ band &+ 1)
-                    while high < wantHigh { add(high); high &+= 1 }
-                    let wantLow = min(high, clamp(diagonal &+ i &- band))
-                    while low < wantLow { remove(low); low &+= 1 }
-                    if miss(i) { misses &+= 1; if misses > maxEdits { break } }
-                    i &+= 1
+                if !found {
+                    misses &+= 1
+                    if misses > maxEdits { return false }
                 }
+                i &+= step
             }
+            return true
         }
-        // Back to all zeros for the next text.
-        while low < high { remove(low); low &+= 1 }
-        return misses <= maxEdits
     }
 
     /// The match mask of `token` for block `b`, or 0.
