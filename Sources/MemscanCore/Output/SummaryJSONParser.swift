@@ -2,9 +2,9 @@
 // their members in file order and numbers keep their exact text.
 
 /// A parsed JSON value; objects keep their members in file order.
-indirect enum JSONValue {
-    case object([(String, JSONValue)])
-    case array([JSONValue])
+indirect enum SummaryJSONValue {
+    case object([(String, SummaryJSONValue)])
+    case array([SummaryJSONValue])
     case string(String)
     case number(Double, text: String)
     case bool(Bool)
@@ -21,7 +21,7 @@ indirect enum JSONValue {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> SummaryJSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == key }?.1
     }
@@ -41,12 +41,12 @@ indirect enum JSONValue {
     /// Compact JSON text.
     var compact: String {
         switch self {
-        case .string(let s): return JSONValue.quote(s)
+        case .string(let s): return SummaryJSONValue.quote(s)
         case .number(_, let text): return text
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array(let items): return "[" + items.map(\.compact).joined(separator: ",") + "]"
-        case .object(let members): return "{" + members.map { JSONValue.quote($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
+        case .object(let members): return "{" + members.map { SummaryJSONValue.quote($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
         }
     }
 
@@ -72,7 +72,7 @@ indirect enum JSONValue {
 }
 
 /// A strict RFC 8259 parser for the (small) summary document.
-struct JSONParser {
+struct SummaryJSONParser {
     struct Failure: Error {
         var offset: Int
         var message: String
@@ -84,7 +84,7 @@ struct JSONParser {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    mutating func document() throws(Failure) -> JSONValue {
+    mutating func document() throws(Failure) -> SummaryJSONValue {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         skipSpace()
         guard i < bytes.count else { throw Failure(offset: i, message: "the file is empty") }
@@ -106,13 +106,13 @@ struct JSONParser {
         return b >= 0x21 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x\(String(b, radix: 16))"
     }
 
-    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func parseValue(depth: Int) throws(Failure) -> SummaryJSONValue {
         guard depth < 64 else { throw Failure(offset: i, message: "nesting deeper than 64 levels") }
         guard i < bytes.count else { throw Failure(offset: i, message: "expected a value, found end of file") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var members: [(String, JSONValue)] = []
+            var members: [(String, SummaryJSONValue)] = []
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
             while true {
@@ -136,7 +136,7 @@ struct JSONParser {
             }
         case UInt8(ascii: "["):
             i += 1
-            var items: [JSONValue] = []
+            var items: [SummaryJSONValue] = []
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             while true {
@@ -168,7 +168,7 @@ struct JSONParser {
         i += w.count
     }
 
-    private mutating func parseNumber() throws(Failure) -> JSONValue {
+    private mutating func parseNumber() throws(Failure) -> SummaryJSONValue {
         let start = i
         func digits() -> Int {
             let s = i

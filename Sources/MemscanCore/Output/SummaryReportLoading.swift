@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Loading a summary: reads the file, parses it with `JSONParser` and turns the
+/// Loading a summary: reads the file, parses it with `SummaryJSONParser` and turns the
 /// result into a `Document`, with errors that name the file and the place at fault.
 extension SummaryReport {
     /// Reads and validates a summary. Unreadable files give `MemscanError.io`;
@@ -12,9 +12,9 @@ extension SummaryReport {
     /// naming the file and the field (e.g. `counts.generations`).
     public static func load(path: String) throws -> Document {
         let bytes = try readFile(path)
-        let root: JSONValue
-        do throws(JSONParser.Failure) {
-            var parser = JSONParser(bytes: bytes)
+        let root: SummaryJSONValue
+        do throws(SummaryJSONParser.Failure) {
+            var parser = SummaryJSONParser(bytes: bytes)
             root = try parser.document()
         } catch {
             let (line, column) = position(of: error.offset, in: bytes)
@@ -63,40 +63,40 @@ private struct DocumentReader {
         .input(SourceLocation(file: path, line: 0), message)
     }
 
-    func mistyped(_ field: String, _ expected: String, _ value: JSONValue) -> MemscanError {
+    func mistyped(_ field: String, _ expected: String, _ value: SummaryJSONValue) -> MemscanError {
         fail("field \"\(field)\" should be \(expected), found \(value.kindName)")
     }
 
-    func object(_ value: JSONValue, _ field: String) throws -> [(String, JSONValue)] {
+    func object(_ value: SummaryJSONValue, _ field: String) throws -> [(String, SummaryJSONValue)] {
         guard case .object(let members) = value else { throw mistyped(field, "an object", value) }
         return members
     }
 
     /// The member, or nil when absent or null.
-    func optional(_ parent: JSONValue, _ key: String) -> JSONValue? {
+    func optional(_ parent: SummaryJSONValue, _ key: String) -> SummaryJSONValue? {
         guard let v = parent[key] else { return nil }
         if case .null = v { return nil }
         return v
     }
 
-    func required(_ parent: JSONValue, _ key: String, _ field: String) throws -> JSONValue {
+    func required(_ parent: SummaryJSONValue, _ key: String, _ field: String) throws -> SummaryJSONValue {
         guard let v = parent[key] else { throw fail("missing field \"\(field)\"") }
         return v
     }
 
-    func int(_ value: JSONValue, _ field: String) throws -> Int {
+    func int(_ value: SummaryJSONValue, _ field: String) throws -> Int {
         guard case .number(let d, _) = value, d >= 0, d == d.rounded(), d < 9e15 else {
             throw mistyped(field, "a non-negative integer", value)
         }
         return Int(d)
     }
 
-    func double(_ value: JSONValue, _ field: String) throws -> Double {
+    func double(_ value: SummaryJSONValue, _ field: String) throws -> Double {
         guard case .number(let d, _) = value else { throw mistyped(field, "a number", value) }
         return d
     }
 
-    func string(_ value: JSONValue, _ field: String) throws -> String {
+    func string(_ value: SummaryJSONValue, _ field: String) throws -> String {
         switch value {
         case .string(let s): return s
         case .number(_, let text): return text  // record ids written as numbers
@@ -104,25 +104,25 @@ private struct DocumentReader {
         }
     }
 
-    func requiredInt(_ parent: JSONValue, _ key: String, _ prefix: String) throws -> Int {
+    func requiredInt(_ parent: SummaryJSONValue, _ key: String, _ prefix: String) throws -> Int {
         try int(try required(parent, key, prefix + key), prefix + key)
     }
 
-    func optionalInt(_ parent: JSONValue, _ key: String, _ prefix: String) throws -> Int? {
+    func optionalInt(_ parent: SummaryJSONValue, _ key: String, _ prefix: String) throws -> Int? {
         try optional(parent, key).map { try int($0, prefix + key) }
     }
 
-    func optionalDouble(_ parent: JSONValue, _ key: String, _ prefix: String) throws -> Double? {
+    func optionalDouble(_ parent: SummaryJSONValue, _ key: String, _ prefix: String) throws -> Double? {
         try optional(parent, key).map { try double($0, prefix + key) }
     }
 
-    func array(_ parent: JSONValue, _ key: String) throws -> [JSONValue]? {
+    func array(_ parent: SummaryJSONValue, _ key: String) throws -> [SummaryJSONValue]? {
         guard let v = optional(parent, key) else { return nil }
         guard case .array(let items) = v else { throw mistyped(key, "an array", v) }
         return items
     }
 
-    func document(_ root: JSONValue) throws -> Document {
+    func document(_ root: SummaryJSONValue) throws -> Document {
         guard case .object = root else { throw fail("a summary is a JSON object, found \(root.kindName)") }
         guard let countsValue = root["counts"] else {
             throw fail("missing field \"counts\" (is this a summary written by scan --summary?)")
