@@ -36,3 +36,41 @@ struct SamplingTests {
         #expect(MatchFinder.survivorThreshold(fraction: 1, samples: 64) == 65)
     }
 }
+
+@Suite("Remembered chain outcomes")
+struct ChainOutcomeTests {
+    /// A sampled scan remembers what intersecting each chain of common seeds came to. A
+    /// finder that has seen every generation before (all outcomes remembered) must find
+    /// exactly what a fresh finder finds: the same matches in the same order, the same
+    /// seeds and chains enumerated in full.
+    @Test("remembered chain outcomes change nothing", arguments: 0 ..< 3)
+    func rememberedEqualsFresh(seed: Int) throws {
+        var rng = SplitMix64(seed: 0xC4A1_0000 &+ UInt64(seed))
+        let shape = CorpusShape(recordCount: 150 ... 300, vocabulary: 4 ... 10, recordLength: 20 ... 160)
+        let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
+        let directory = OracleTempDirectory("chain-outcomes")
+        defer { directory.remove() }
+        let path = try buildOracleIndex(corpus, k: rng.int(3 ... 5), w: rng.int(2 ... 4), in: directory, name: "c.index")
+        let index = try MemscanIndex(path: path)
+        let maxOccurrences = rng.int(2 ... 8)
+        let generations = (0 ..< 30).map { _ in
+            TokenList(CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 200, timeTokens: 0, rng: &rng).tokens)
+        }
+        let remembering = MatchFinder(index: index, maxOccurrences: maxOccurrences)
+        for tokens in generations { try remembering.run(on: tokens) }
+        var chains = 0
+        for (g, tokens) in generations.enumerated() {
+            let fresh = MatchFinder(index: index, maxOccurrences: maxOccurrences)
+            try fresh.run(on: tokens)
+            try remembering.run(on: tokens)
+            #expect(remembering.matches == fresh.matches, "generation \(g)")
+            #expect(remembering.fullSeeds == fresh.fullSeeds, "generation \(g)")
+            #expect(remembering.truncatedSeeds == fresh.truncatedSeeds, "generation \(g)")
+            #expect(remembering.fullChains.map { [$0.0, $0.1] } == fresh.fullChains.map { [$0.0, $0.1] }, "generation \(g)")
+            chains += fresh.fullChains.count
+        }
+        // The comparison says something only if chains were enumerated and outcomes reused.
+        #expect(chains > 0, "no chain was enumerated in full")
+        #expect(remembering.chainsRemembered > 0, "no chain outcome was reused")
+    }
+}
