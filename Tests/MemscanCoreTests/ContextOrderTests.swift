@@ -10,12 +10,9 @@ struct ContextOrderTests {
     @Test("matches through context orders equal those of extending every occurrence", arguments: 0 ..< 4)
     func sameMatches(seed: Int) throws {
         var rng = SplitMix64(seed: 0xC0_7E47 &+ UInt64(seed))
-        let shape = CorpusShape(recordCount: 150 ... 300, vocabulary: 4 ... 12, recordLength: 20 ... 160)
-        let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
         let directory = OracleTempDirectory("context-order")
         defer { directory.remove() }
-        let path = try buildOracleIndex(corpus, k: rng.int(3 ... 6), w: rng.int(1 ... 4), in: directory, name: "c.index")
-        let index = try MemscanIndex(path: path)
+        let (corpus, vocabulary, index) = try templateHeavyIndex(k: 3 ... 6, w: 1 ... 4, in: directory, rng: &rng)
         let byContext = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: 2, contextBuildAfter: 0)
         let byTokens = MatchFinder(index: index, maxOccurrences: Int.max, contextMinimum: Int.max)
         var compared = 0

@@ -11,12 +11,10 @@ struct GroupedScanTests {
     @Test("grouped scans agree with the brute-force oracle and with ungrouped scans", arguments: 0 ..< 4)
     func againstOracle(seed: Int) throws {
         var rng = SplitMix64(seed: 0x6_0B_5EED &+ UInt64(seed))
-        let shape = CorpusShape(recordCount: 150 ... 300, vocabulary: 4 ... 12, recordLength: 20 ... 160)
-        let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
         let directory = OracleTempDirectory("grouped")
         defer { directory.remove() }
-        let (k, w) = (rng.int(3 ... 6), rng.int(1 ... 4))
-        let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: k, w: w, in: directory, name: "g.index"))
+        let (corpus, vocabulary, index) = try templateHeavyIndex(k: 3 ... 6, w: 1 ... 4, in: directory, rng: &rng)
+        let (k, w) = (index.header.k, index.header.w)
         let G = index.header.guaranteedLength
         let oracle = BruteForceOracle(corpus: corpus, ignorePrefix: nil)
         let log = FailureLog()
@@ -78,7 +76,8 @@ extension GroupedScanTests {
         var rng = SplitMix64(seed: 0x6_0B_7EAD)
         let directory = OracleTempDirectory("grouped-threads")
         defer { directory.remove() }
-        let (corpus, vocabulary, index) = try templateHeavyIndex(records: 200 ... 300, k: 4, w: 3, in: directory, rng: &rng)
+        let (corpus, vocabulary, index) = try templateHeavyIndex(records: 200 ... 300, vocabulary: 4 ... 10, lengths: 30 ... 150,
+                                                                 k: 4 ... 4, w: 3 ... 3, in: directory, rng: &rng)
         var lines: [String] = []
         for gen in 0 ..< 60 {
             let (tokens, sources) = CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 120,
@@ -116,7 +115,8 @@ extension GroupedScanTests {
         var rng = SplitMix64(seed: 0x6_0B_7E5)
         let directory = OracleTempDirectory("grouped-threshold")
         defer { directory.remove() }
-        let (_, _, index) = try templateHeavyIndex(records: 150 ... 200, k: 4, w: 2, in: directory, rng: &rng)
+        let (_, _, index) = try templateHeavyIndex(records: 150 ... 200, vocabulary: 4 ... 10, lengths: 30 ... 150,
+                                                   k: 4 ... 4, w: 2 ... 2, in: directory, rng: &rng)
         let counts = (0 ..< index.header.multiEntryCount).map { Int(index.multiEntries[3 * $0 + 1]) }
         func held(atLeast t: Int) -> Int { counts.filter { $0 >= t }.reduce(0, +) }
         let all = held(atLeast: 2)
@@ -129,16 +129,6 @@ extension GroupedScanTests {
     }
 }
 
-/// A corpus of few distinct tokens and repeated templates (seeds with hundreds of
-/// occurrences), and its index.
-private func templateHeavyIndex(records: ClosedRange<Int>, k: Int, w: Int, in directory: OracleTempDirectory,
-                                rng: inout SplitMix64) throws -> (OracleCorpus, [String], MemscanIndex) {
-    let (corpus, vocabulary) = CorpusGenerator.corpus(CorpusShape(recordCount: records, vocabulary: 4 ... 10,
-                                                                  recordLength: 30 ... 150), rng: &rng)
-    let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: k, w: w, in: directory, name: "g.index"))
-    return (corpus, vocabulary, index)
-}
-
 extension GroupedScanTests {
     /// The reference index runs the same grouped finder: a span is in the reference when
     /// one of its explicit matches or grouped intervals holds it.
@@ -147,7 +137,8 @@ extension GroupedScanTests {
         var rng = SplitMix64(seed: 0x6_0B_7EF)
         let directory = OracleTempDirectory("grouped-reference")
         defer { directory.remove() }
-        let (corpus, vocabulary, index) = try templateHeavyIndex(records: 150 ... 200, k: 4, w: 2, in: directory, rng: &rng)
+        let (corpus, vocabulary, index) = try templateHeavyIndex(records: 150 ... 200, vocabulary: 4 ... 10, lengths: 30 ... 150,
+                                                                 k: 4 ... 4, w: 2 ... 2, in: directory, rng: &rng)
         var options = ScanOptions()
         options.contextMinimum = 2
         options.near = false

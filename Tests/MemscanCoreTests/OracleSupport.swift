@@ -510,3 +510,17 @@ func buildOracleIndex(_ corpus: OracleCorpus, options: IndexBuildOptions, path: 
     }
     return try builder.write(to: path)
 }
+
+/// A corpus of few distinct tokens and repeated templates (seeds with hundreds of
+/// occurrences), and its index at k and w: fixed by a one-value range, or drawn from the
+/// range after the corpus.
+func templateHeavyIndex(records: ClosedRange<Int> = 150 ... 300, vocabulary: ClosedRange<Int> = 4 ... 12,
+                        lengths: ClosedRange<Int> = 20 ... 160, k: ClosedRange<Int>, w: ClosedRange<Int>,
+                        in directory: OracleTempDirectory, rng: inout SplitMix64) throws -> (OracleCorpus, [String], MemscanIndex) {
+    let shape = CorpusShape(recordCount: records, vocabulary: vocabulary, recordLength: lengths)
+    let (corpus, tokens) = CorpusGenerator.corpus(shape, rng: &rng)
+    let shingle = k.count == 1 ? k.lowerBound : rng.int(k)
+    let window = w.count == 1 ? w.lowerBound : rng.int(w)
+    let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: shingle, w: window, in: directory, name: "t.index"))
+    return (corpus, tokens, index)
+}

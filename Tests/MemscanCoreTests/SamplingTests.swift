@@ -46,12 +46,9 @@ struct ChainOutcomeTests {
     @Test("remembered chain outcomes change nothing", arguments: 0 ..< 3)
     func rememberedEqualsFresh(seed: Int) throws {
         var rng = SplitMix64(seed: 0xC4A1_0000 &+ UInt64(seed))
-        let shape = CorpusShape(recordCount: 150 ... 300, vocabulary: 4 ... 10, recordLength: 20 ... 160)
-        let (corpus, vocabulary) = CorpusGenerator.corpus(shape, rng: &rng)
         let directory = OracleTempDirectory("chain-outcomes")
         defer { directory.remove() }
-        let path = try buildOracleIndex(corpus, k: rng.int(3 ... 5), w: rng.int(2 ... 4), in: directory, name: "c.index")
-        let index = try MemscanIndex(path: path)
+        let (corpus, vocabulary, index) = try templateHeavyIndex(vocabulary: 4 ... 10, k: 3 ... 5, w: 2 ... 4, in: directory, rng: &rng)
         let maxOccurrences = rng.int(2 ... 8)
         let generations = (0 ..< 30).map { _ in
             TokenList(CorpusGenerator.generation(corpus: corpus, vocabulary: vocabulary, maxLength: 200, timeTokens: 0, rng: &rng).tokens)
