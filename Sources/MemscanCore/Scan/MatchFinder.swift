@@ -70,15 +70,15 @@ final class MatchFinder {
     /// Chains whose outcome was remembered rather than computed.
     private(set) var chainsRemembered = 0
     /// The posting lists of a chain's seeds, as (start address, count, offset from the
-    /// first seed) for each: the intersections depend on nothing else.
+    /// first seed) for each: the intersections depend on nothing else (the postings are
+    /// views of the mapped index, which does not move while the finder lives).
     private struct ChainKey: Hashable {
         var seeds: [Int]
     }
     private enum ChainOutcome {
-        /// Sampling showed too many joint occurrences (`surelyTooCommon`).
-        case hopeless
-        /// Intersected to its last seed without getting down to `maxOccurrences`.
-        case neverSmall
+        /// More than `maxOccurrences` joint occurrences, by the sample (`surelyTooCommon`)
+        /// or still after the last seed.
+        case tooMany
         /// Down to `candidates` (at most `maxOccurrences`) at the seed `last` after the first.
         case small(last: Int, candidates: [UInt32])
     }
@@ -246,7 +246,9 @@ final class MatchFinder {
             var key = ChainKey(seeds: [])
             key.seeds.reserveCapacity(3 * (furthest - i + 1))
             for seed in commonSeeds[i ... furthest] {
-                key.seeds += [Int(bitPattern: seed.postings.baseAddress), seed.postings.count, seed.position - first.position]
+                key.seeds.append(Int(bitPattern: seed.postings.baseAddress))
+                key.seeds.append(seed.postings.count)
+                key.seeds.append(seed.position - first.position)
             }
             let outcome: ChainOutcome
             if let known = chainOutcomes[key] {
@@ -271,7 +273,7 @@ final class MatchFinder {
         // The seeds of a copied template occur together in thousands of records: when
         // enough of a sample of the first seed's occurrences survive the whole chain, so
         // would too many in full, and the full intersections are not computed.
-        if surelyTooCommon(chain: chain) { return .hopeless }
+        if surelyTooCommon(chain: chain) { return .tooMany }
         let first = commonSeeds[chain.lowerBound]
         for j in chain.dropFirst() {
             let offset = commonSeeds[j].position - first.position
@@ -282,7 +284,7 @@ final class MatchFinder {
             }
             if candidates.count <= maxOccurrences { return .small(last: j - chain.lowerBound, candidates: candidates) }
         }
-        return .neverSmall
+        return .tooMany
     }
 
     /// Whether the chain's joint occurrences surely exceed `maxOccurrences`, so that
