@@ -22,6 +22,9 @@ struct JSONWriterTests {
         #expect(object.count == strings.count)
         for (i, s) in strings.enumerated() {
             #expect(object[s.isEmpty ? "empty\(i)" : "k\(i)\(s)"] == s, "string \(i): \(s.debugDescription)")
+            // The same escaping as a literal on its own (the summary reader's compact text).
+            let literal = try JSONSerialization.jsonObject(with: Data(JSONWriter.quoted(s).utf8), options: .fragmentsAllowed)
+            #expect(literal as? String == s, "quoted string \(i): \(s.debugDescription)")
         }
     }
 }

@@ -49,6 +49,13 @@ struct JSONWriter {
 
     mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
 
+    /// `s` as a JSON string literal, escaped as every string memscan writes.
+    static func quoted(_ s: String) -> String {
+        var json = JSONWriter()
+        json.string(s)
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
     private mutating func value() { comma() }
 
     private mutating func comma() {

@@ -41,33 +41,13 @@ indirect enum SummaryJSONValue {
     /// Compact JSON text.
     var compact: String {
         switch self {
-        case .string(let s): return SummaryJSONValue.quote(s)
+        case .string(let s): return JSONWriter.quoted(s)
         case .number(_, let text): return text
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array(let items): return "[" + items.map(\.compact).joined(separator: ",") + "]"
-        case .object(let members): return "{" + members.map { SummaryJSONValue.quote($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
+        case .object(let members): return "{" + members.map { JSONWriter.quoted($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 {
-                    let hex = String(ch.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(ch)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
