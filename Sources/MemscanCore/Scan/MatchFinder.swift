@@ -67,6 +67,7 @@ final class MatchFinder {
     /// `extendCommonPairs`): generations that copy the same template pieces form the same
     /// chains, and at 50 M corpus tokens 98% of the elements merged were merged before.
     private var chainOutcomes: [ChainKey: ChainOutcome] = [:]
+    private var chainKeyScratch = ChainKey(seeds: [])
     /// Chains whose outcome was remembered rather than computed.
     private(set) var chainsRemembered = 0
     /// The posting lists of a chain's seeds, as (start address, count, offset from the
@@ -243,8 +244,12 @@ final class MatchFinder {
             if furthest <= hopelessUpTo { continue }
             hopelessUpTo = furthest
             guard furthest > i else { continue }
+            // The key's buffer is kept from one chain to the next: a lookup that hits
+            // allocates nothing (the table keeps its own copy of a key it inserts).
             var key = ChainKey(seeds: [])
-            key.seeds.reserveCapacity(3 * (furthest - i + 1))
+            swap(&key, &chainKeyScratch)
+            defer { swap(&key, &chainKeyScratch) }
+            key.seeds.removeAll(keepingCapacity: true)
             for seed in commonSeeds[i ... furthest] {
                 key.seeds.append(Int(bitPattern: seed.postings.baseAddress))
                 key.seeds.append(seed.postings.count)
