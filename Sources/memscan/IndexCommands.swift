@@ -10,10 +10,10 @@ struct IndexBuildCommand: ParsableCommand {
     @Option(help: "Tokenizer: codes (structured EHR codes) or text (clinical notes).")
     var tokenizer: String = "codes"
 
-    @Option(name: .short, help: "Shingle size in tokens.")
+    @Option(name: .short, parsing: .unconditional, help: "Shingle size in tokens.")
     var k: Int = 8
 
-    @Option(name: .short, help: "Winnowing window in shingles (1 indexes every shingle). Spans of k+w-1 tokens are always found.")
+    @Option(name: .short, parsing: .unconditional, help: "Winnowing window in shingles (1 indexes every shingle). Spans of k+w-1 tokens are always found.")
     var w: Int = 9
 
     @Option(help: "POSIX extended regex of tokens to skip for matching (e.g. '^TIME//').")
@@ -21,16 +21,16 @@ struct IndexBuildCommand: ParsableCommand {
 
     @OptionGroup var fields: InputFieldOptions
 
-    @Option(help: "Worker threads; defaults to the number of cores.")
+    @Option(parsing: .unconditional, help: "Worker threads; defaults to the number of cores.")
     var threads: Int = defaultThreads()
 
     @Option(name: .customLong("memory-limit"), help: "Memory for the build's corpus-sized buffers (e.g. 8G); past it they spill to $TMPDIR.")
     var memoryLimit: String?
 
-    @Option(name: .customLong("block-tokens"), help: "Tokens per compressed block of the record store.")
+    @Option(name: .customLong("block-tokens"), parsing: .unconditional, help: "Tokens per compressed block of the record store.")
     var blockTokens: Int = 1024
 
-    @Option(name: .customLong("zstd-level"), help: "zstd level of the record store.")
+    @Option(name: .customLong("zstd-level"), parsing: .unconditional, help: "zstd level of the record store.")
     var zstdLevel: Int = 3
 
     @Argument(help: "Record files, directories, or - for standard input.")

@@ -79,8 +79,10 @@ func parseSize(_ text: String) throws -> Int {
         multiplier = unit
         digits.removeLast()
     }
-    guard let value = Double(digits), value > 0 else {
+    guard let value = Double(digits), value > 0, value.isFinite else {
         throw MemscanError.usage("--memory-limit: cannot read size '\(text)' (examples: 512M, 8G)")
     }
-    return Int(value * Double(multiplier))
+    let bytes = value * Double(multiplier)
+    guard bytes < 0x1p60 else { throw MemscanError.usage("--memory-limit: size '\(text)' is too large") }
+    return Int(bytes)
 }

@@ -16,10 +16,10 @@ struct ProbeBenchCommand: ParsableCommand {
     @Option(help: "Index of the training records.")
     var index: String
 
-    @Option(help: "Threads of the probe loop.")
+    @Option(parsing: .unconditional, help: "Threads of the probe loop.")
     var threads: Int = 1
 
-    @Option(name: .customLong("repeat"), help: "Runs of the loop; the fastest is reported.")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Runs of the loop; the fastest is reported.")
     var repeats: Int = 3
 
     @Option(name: .customLong("prompt-field"), help: "Prompt field (array or string).")
@@ -34,7 +34,7 @@ struct ProbeBenchCommand: ParsableCommand {
     var generations: String
 
     func run() throws {
-        guard threads >= 1 else { throw MemscanError.usage("--threads must be at least 1") }
+        try validateThreads(threads)
         guard repeats >= 1 else { throw MemscanError.usage("--repeat must be at least 1") }
         // Checking the checksums reads every page once, as `scan` does by default,
         // so that the timed loop sees the same warm mapping as a scan.

@@ -19,19 +19,19 @@ struct ScanCommand: ParsableCommand {
         valueName: "FILE|LIST"))
     var sensitive: String?
 
-    @Option(name: .customLong("min-length"), help: "Minimum new (beyond-prompt) tokens of a span (default: the index's G; shorter is best effort).")
+    @Option(name: .customLong("min-length"), parsing: .unconditional, help: "Minimum new (beyond-prompt) tokens of a span (default: the index's G; shorter is best effort).")
     var minLength: Int?
 
-    @Option(name: .customLong("min-similarity"), help: "Near-verbatim similarity threshold.")
+    @Option(name: .customLong("min-similarity"), parsing: .unconditional, help: "Near-verbatim similarity threshold.")
     var minSimilarity: Double = 0.8
 
     @Flag(name: .customLong("no-near"), help: "Report verbatim spans only.")
     var noNear = false
 
-    @Option(name: .customLong("near-band"), help: "Near alignment band: the largest drift (insertions minus deletions) inside one near span.")
+    @Option(name: .customLong("near-band"), parsing: .unconditional, help: "Near alignment band: the largest drift (insertions minus deletions) inside one near span.")
     var nearBand: Int = 12
 
-    @Option(name: .customLong("near-max-gap"), help: "Near extension crosses at most this many consecutive differences.")
+    @Option(name: .customLong("near-max-gap"), parsing: .unconditional, help: "Near extension crosses at most this many consecutive differences.")
     var nearMaxGap: Int = 6
 
     @Option(name: .customLong("group-by"), help: "Field passed through to output and broken down in the summary; repeatable.")
@@ -48,7 +48,7 @@ struct ScanCommand: ParsableCommand {
 
     @OptionGroup var fields: InputFieldOptions
 
-    @Option(help: "Worker threads; defaults to the number of cores.")
+    @Option(parsing: .unconditional, help: "Worker threads; defaults to the number of cores.")
     var threads: Int = defaultThreads()
 
     @Flag(help: "Write every generation, also those without spans.")
@@ -63,16 +63,16 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Exit 3 when a span of this risk or higher is found: low, medium or high.")
     var failOn: String?
 
-    @Option(name: .customLong("records-cap"), help: "Count records containing a span up to this many.")
+    @Option(name: .customLong("records-cap"), parsing: .unconditional, help: "Count records containing a span up to this many.")
     var recordsCap: Int = 1000
 
-    @Option(name: .customLong("max-record-ids"), help: "Example record ids per span.")
+    @Option(name: .customLong("max-record-ids"), parsing: .unconditional, help: "Example record ids per span.")
     var maxRecordIDs: Int = 5
 
-    @Option(name: .customLong("rare-max"), help: "Spans in at most this many records are rare.")
+    @Option(name: .customLong("rare-max"), parsing: .unconditional, help: "Spans in at most this many records are rare.")
     var rareMax: Int = 5
 
-    @Option(name: .customLong("max-occurrences"), help: "Sample shingles held more often than this instead of enumerating them (faster on template-heavy corpora; spans made only of such shingles may be missed). Default: enumerate all.")
+    @Option(name: .customLong("max-occurrences"), parsing: .unconditional, help: "Sample shingles held more often than this instead of enumerating them (faster on template-heavy corpora; spans made only of such shingles may be missed). Default: enumerate all.")
     var maxOccurrences: Int?
 
     @Flag(name: .customLong("trust-index"), help: "Skip checking the index's section checksums when opening it.")

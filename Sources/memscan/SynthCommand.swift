@@ -22,19 +22,19 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "codes (MEDS-style code sequences) or text (clinical notes).")
     var mode: String = "codes"
 
-    @Option(help: "Training records to write.")
+    @Option(parsing: .unconditional, help: "Training records to write.")
     var records: Int = 1000
 
-    @Option(help: "Write training records until this many corpus tokens instead (overrides --records).")
+    @Option(parsing: .unconditional, help: "Write training records until this many corpus tokens instead (overrides --records).")
     var tokens: Int?
 
-    @Option(name: .customLong("held-out"), help: "Held-out records (default: a tenth of the training records).")
+    @Option(name: .customLong("held-out"), parsing: .unconditional, help: "Held-out records (default: a tenth of the training records).")
     var heldOut: Int?
 
-    @Option(help: "Model generations to write.")
+    @Option(parsing: .unconditional, help: "Model generations to write.")
     var generations: Int = 1000
 
-    @Option(help: "Random seed.")
+    @Option(parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 1
 
     @Option(name: .customLong("near-rates"), help: "Edit rates of near copies, comma-separated.")
@@ -49,7 +49,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Value of the experiment field of every generation.")
     var experiment: String = "synth"
 
-    @Option(help: "Worker threads; defaults to the number of cores. Output does not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads; defaults to the number of cores. Output does not depend on it.")
     var threads: Int = defaultThreads()
 
     func run() throws {

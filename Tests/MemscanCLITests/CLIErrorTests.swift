@@ -123,6 +123,39 @@ import Testing
         #expect(reference.err.contains("text.index"), "\(reference.err)")
     }
 
+    /// Numbers no run could use (found by fuzzing: each of these trapped or tried to
+    /// allocate terabytes) are usage errors naming the option, and so are negative ones,
+    /// which the parser would otherwise take for options ("Missing value").
+    @Test func outOfRangeNumbersAreUsageErrors() throws {
+        let dir = try TempDir()
+        let index = try validIndex(dir)
+        let input = try generations(dir)
+        let huge = String(Int.max)
+        let cases: [([String], String)] = [
+            (["scan", "--index", index, "--records-cap", huge, input], "--records-cap must be in 1...2147483647 (got \(huge))"),
+            (["scan", "--index", index, "--min-length", huge, input], "--min-length must be in"),
+            (["scan", "--index", index, "--threads", "1099511627776", input], "--threads must be in 1...1024 (got 1099511627776)"),
+            (["scan", "--index", index, "--threads", "-1", input], "--threads must be in 1...1024 (got -1)"),
+            (["index", "build", "-k", "-3", "-o", dir.file("y.index"), input], "-k must be between 1 and 64 (got -3)"),
+            (["index", "build", "--memory-limit", "99999999999999999999G", "-o", dir.file("y.index"), input], "--memory-limit"),
+            (["index", "build", "--memory-limit", "inf", "-o", dir.file("y.index"), input], "--memory-limit"),
+            (["index", "build", "--ignore", "", "-o", dir.file("y.index"), input], "--ignore: the pattern is empty"),
+            (["synth", "--out", dir.file("synth"), "--records", "5", "--generations", huge], "--generations is too large"),
+            (["synth", "--out", dir.file("synth"), "--records", "5", "--held-out", huge], "--held-out is too large"),
+        ]
+        for (arguments, mention) in cases {
+            let run = try CLI.run(arguments)
+            #expect(run.status == 2, "\(arguments): exited \(run.status)")
+            #expect(run.err.contains(mention), "\(arguments): \(run.err)")
+            #expect(run.err.split(separator: "\n").count == 1, "\(arguments): \(run.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("y.index")))
+        // The largest cap is usable: counting up to it (plus one, to tell "more") stays in range.
+        let capped = try CLI.run(["scan", "--index", index, "--records-cap", String(Int32.max), input])
+        #expect(capped.status == 0, "\(capped.err)")
+        #expect(capped.out.contains("\"records\""))
+    }
+
     @Test func badUsageExitsTwo() throws {
         let dir = try TempDir()
         let index = try validIndex(dir)

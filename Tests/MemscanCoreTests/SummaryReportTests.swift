@@ -169,6 +169,29 @@ import Testing
         #expect(message.contains("a number"))
     }
 
+    /// A hand-edited or damaged summary: numbers beyond Int render as text, and numbers
+    /// JSON cannot hold (1e999 reads as infinity) are refused naming the field, never a trap.
+    @Test func extremeNumbersRenderOrAreRefused() throws {
+        let huge = Self.write("""
+            {"counts":{"generations":8,"spans":3,"generations_with_span":2,"generations_with_high_risk":0},
+             "throughput":{"seconds":1e300,"generations_per_second":1e300,"tokens_per_second":1e300},
+             "by_sensitive_category":{"hiv":{"spans":1,"generations":1,"leak_rate":1e300},
+                                      "pregnancy":{"spans":1,"generations":1,"leak_rate":-1e300}}}
+            """)
+        let doc = try SummaryReport.load(path: huge)
+        #expect(SummaryReport.text(doc, color: false).contains("1e+300 tokens/s"))
+        #expect(SummaryReport.html(doc).contains("width=\"200\""))
+
+        for (field, value) in [("throughput.tokens_per_second", "1e999"), ("by_sensitive_category.hiv.leak_rate", "-1e999")] {
+            let json = field.hasPrefix("throughput")
+                ? "{\"counts\":{\"generations\":1,\"spans\":0,\"generations_with_span\":0,\"generations_with_high_risk\":0},\"throughput\":{\"tokens_per_second\":\(value)}}"
+                : "{\"counts\":{\"generations\":1,\"spans\":0,\"generations_with_span\":0,\"generations_with_high_risk\":0},\"by_sensitive_category\":{\"hiv\":{\"leak_rate\":\(value)}}}"
+            let path = Self.write(json, name: "infinite.json")
+            let error = #expect(throws: MemscanError.self) { try SummaryReport.load(path: path) }
+            #expect(error?.description == "\(path): field \"\(field)\" should be a finite number, found \(value)")
+        }
+    }
+
     @Test func notJSONOrNotASummary() throws {
         let broken = Self.write("{\"counts\": {\"generations\": 4,,}}")
         let e1 = #expect(throws: MemscanError.self) { try SummaryReport.load(path: broken) }

@@ -34,8 +34,11 @@ public struct IndexBuildOptions: Sendable {
             throw MemscanError.usage("--block-tokens must be between 16 and 16777216 (got \(blockTokens))")
         }
         guard (1 ... 22).contains(zstdLevel) else { throw MemscanError.usage("--zstd-level must be between 1 and 22 (got \(zstdLevel))") }
-        guard threads >= 1 else { throw MemscanError.usage("--threads must be at least 1") }
+        try validateThreads(threads)
         if let memoryLimit, memoryLimit < 1 << 20 { throw MemscanError.usage("--memory-limit must be at least 1M") }
+        // The header stores "no pattern" as an empty one: an empty pattern would be read
+        // back as none, with the position sections of one.
+        if let ignore, ignore.isEmpty { throw MemscanError.usage("--ignore: the pattern is empty") }
     }
 }
 

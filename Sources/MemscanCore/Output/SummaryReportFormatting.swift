@@ -126,7 +126,7 @@ extension SummaryReport {
         var parts: [String] = []
         if let s = t.seconds { parts.append("\(decimal(s, 3)) s") }
         if let g = t.generationsPerSecond { parts.append("\(decimal(g, 1)) generations/s") }
-        if let k = t.tokensPerSecond { parts.append("\(grouped(Int(k.rounded()))) tokens/s") }
+        if let k = t.tokensPerSecond { parts.append("\(decimal(k, 0)) tokens/s") }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 }

@@ -130,7 +130,7 @@ extension SummaryReport {
                 h += "<table><thead><tr><th>Category</th><th class=\"n\">Spans</th><th class=\"n\">Generations</th><th class=\"n\">Leak rate</th><th></th></tr></thead><tbody>\n"
                 let top = categories.compactMap(\.leakRate).max() ?? 0
                 for cat in categories {
-                    let width = top > 0 ? (cat.leakRate ?? 0) / top * 200 : 0
+                    let width = top > 0 ? min(200, max(0, (cat.leakRate ?? 0) / top * 200)) : 0
                     h += "<tr><td class=\"v\">\(escape(cat.name))</td><td class=\"n\">\(cat.spans.map(grouped) ?? "–")</td><td class=\"n\">\(cat.generations.map(grouped) ?? "–")</td><td class=\"n\">\(cat.leakRate.map(percent) ?? "–")</td><td><svg width=\"204\" height=\"12\" role=\"img\" aria-label=\"leak rate\"><rect x=\"0\" y=\"1\" width=\"\(number(width))\" height=\"10\" rx=\"2\" fill=\"#c2410c\"/></svg></td></tr>\n"
                 }
                 h += "</tbody></table>\n"
@@ -319,7 +319,8 @@ extension SummaryReport {
     /// SVG coordinates: at most two decimals.
     private static func number(_ x: Double) -> String {
         let r = (x * 100).rounded() / 100
-        return r == r.rounded() ? String(Int(r)) : String(r)
+        // Whole numbers without ".0"; one beyond Int (a hand-made summary's rate) as is.
+        return r == r.rounded() && abs(r) < 9e15 ? String(Int(r)) : String(r)
     }
 }
 

@@ -92,7 +92,10 @@ private struct DocumentReader {
     }
 
     func double(_ value: SummaryJSONValue, _ field: String) throws -> Double {
-        guard case .number(let d, _) = value else { throw mistyped(field, "a number", value) }
+        guard case .number(let d, let text) = value else { throw mistyped(field, "a number", value) }
+        // JSON has no infinities: 1e999 reads as one, and a rate or throughput that is not
+        // finite is a damaged summary, not something to draw.
+        guard d.isFinite else { throw fail("field \"\(field)\" should be a finite number, found \(text)") }
         return d
     }
 

@@ -65,14 +65,20 @@ public struct ScanOptions: Sendable {
     public init() {}
 
     public func validate() throws {
-        if let minLength, minLength < 1 { throw MemscanError.usage("--min-length must be at least 1 (got \(minLength))") }
-        guard recordsCap >= 1 else { throw MemscanError.usage("--records-cap must be at least 1") }
+        // Upper bounds keep arithmetic on them (a cap plus one, a multiple of the minimum
+        // length) in range; an index holds fewer than 2^31 records and tokens anyway.
+        if let minLength, !(1 ... Int(Int32.max)).contains(minLength) {
+            throw MemscanError.usage("--min-length must be in 1...\(Int32.max) (got \(minLength))")
+        }
+        guard (1 ... Int(Int32.max)).contains(recordsCap) else {
+            throw MemscanError.usage("--records-cap must be in 1...\(Int32.max) (got \(recordsCap))")
+        }
         guard maxRecordIDs >= 0 else { throw MemscanError.usage("--max-record-ids must not be negative") }
         guard rareMax >= 1 else { throw MemscanError.usage("--rare-max must be at least 1") }
         guard maxOccurrences >= 1 else { throw MemscanError.usage("--max-occurrences must be at least 1") }
         guard (0 ... 1).contains(minSimilarity) else { throw MemscanError.usage("--min-similarity must be between 0 and 1 (got \(minSimilarity))") }
         guard (0 ... 1000).contains(nearBand) else { throw MemscanError.usage("--near-band must be in 0...1000 (got \(nearBand))") }
         guard (1 ... 1000).contains(nearMaxGap) else { throw MemscanError.usage("--near-max-gap must be in 1...1000 (got \(nearMaxGap))") }
-        guard threads >= 1 else { throw MemscanError.usage("--threads must be at least 1") }
+        try validateThreads(threads)
     }
 }

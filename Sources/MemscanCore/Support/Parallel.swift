@@ -1,6 +1,17 @@
 import Dispatch
 import Synchronization
 
+/// Most worker threads a command takes (`--threads`): every scan thread holds buffers of
+/// its own, and threads beyond a machine's cores only cost memory.
+public let maxThreads = 1024
+
+/// The check every `--threads` option shares.
+public func validateThreads(_ threads: Int) throws {
+    guard (1 ... maxThreads).contains(threads) else {
+        throw MemscanError.usage("--threads must be in 1...\(maxThreads) (got \(threads))")
+    }
+}
+
 /// Runs `body(i)` for i in 0..<count on up to `threads` threads and waits.
 func parallelFor(count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
     if count == 0 { return }

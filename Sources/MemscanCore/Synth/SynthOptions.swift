@@ -42,9 +42,11 @@ public struct SynthOptions: Sendable {
         if promptLevels.isEmpty || promptLevels.contains(where: { $0 < 0 || $0 > 10_000 }) {
             throw MemscanError.usage("--prompt-levels must be token counts in 0...10000")
         }
-        if threads < 1 { throw MemscanError.usage("--threads must be at least 1") }
+        try validateThreads(threads)
         if let tokens, tokens > 40_000_000_000 { throw MemscanError.usage("--tokens is too large") }
         if records > 40_000_000 { throw MemscanError.usage("--records is too large (at most 40000000)") }
+        if let heldOut, heldOut > 40_000_000 { throw MemscanError.usage("--held-out is too large (at most 40000000)") }
+        if generations > 1_000_000_000 { throw MemscanError.usage("--generations is too large (at most 1000000000)") }
     }
 }
 
