@@ -26,6 +26,9 @@ struct InputFieldOptions: ParsableArguments {
     var medsCode: String = "code"
 
     func inputOptions(preferText: Bool) throws -> InputOptions {
+        try requireFieldNames([("--id-field", idFields), ("--tokens-field", tokenFields), ("--text-field", textFields),
+                               ("--meds-subject-field", [medsSubject]), ("--meds-time-field", [medsTime]),
+                               ("--meds-code-field", [medsCode])])
         var options = InputOptions()
         if let format {
             guard let parsed = InputFormat(rawValue: format) else {
@@ -45,6 +48,14 @@ struct InputFieldOptions: ParsableArguments {
         options.medsTimeField = medsTime
         options.medsCodeField = medsCode
         return options
+    }
+}
+
+/// Refuses an empty field name: no input has one, and the messages that list the fields
+/// tried would show it as a stray comma.
+func requireFieldNames(_ options: [(option: String, names: [String])]) throws {
+    for (option, names) in options where names.contains("") {
+        throw MemscanError.usage("\(option): the field name is empty")
     }
 }
 

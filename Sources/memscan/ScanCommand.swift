@@ -86,6 +86,8 @@ struct ScanCommand: ParsableCommand {
             guard let risk = Risk(name: name) else { throw MemscanError.usage("--fail-on must be low, medium or high (got '\(name)')") }
             return risk
         }
+        try requireFieldNames([("--prompt-field", [promptField]), ("--prompt-length-field", [promptLengthField]),
+                               ("--patient-field", [patientField]), ("--group-by", groupBy)])
         let main = try MemscanIndex(path: index, verifyChecksums: !trustIndex)
         let referenceIndex = try reference.map { try MemscanIndex(path: $0, verifyChecksums: !trustIndex) }
         let categories = try sensitive.map { path -> SensitiveCategories in

@@ -142,6 +142,11 @@ import Testing
             (["index", "build", "--ignore", "", "-o", dir.file("y.index"), input], "--ignore: the pattern is empty"),
             (["synth", "--out", dir.file("synth"), "--records", "5", "--generations", huge], "--generations is too large"),
             (["synth", "--out", dir.file("synth"), "--records", "5", "--held-out", huge], "--held-out is too large"),
+            // Not numbers, but the same kind of slip: an empty field name, which error
+            // messages listing the fields tried showed as a stray comma.
+            (["scan", "--index", index, "--text-field", "", input], "--text-field: the field name is empty"),
+            (["scan", "--index", index, "--group-by", "", input], "--group-by: the field name is empty"),
+            (["index", "build", "--id-field", "", "-o", dir.file("y.index"), input], "--id-field: the field name is empty"),
         ]
         for (arguments, mention) in cases {
             let run = try CLI.run(arguments)
@@ -150,6 +155,13 @@ import Testing
             #expect(run.err.split(separator: "\n").count == 1, "\(arguments): \(run.err)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("y.index")))
+        // A header that is not MEDS is not echoed whole in the error line.
+        let wide = try dir.write("wide.csv", (0 ..< 30).map { "column \($0) " + String(repeating: "x", count: 200) }.joined(separator: ",") + "\n")
+        let meds = try CLI.run(["scan", "--index", index, "--format", "meds", wide])
+        #expect(meds.status == 2)
+        #expect(meds.err.contains("MEDS header has no 'subject_id' column (columns: column 0 xxx"), "\(meds.err)")
+        #expect(meds.err.contains("(30 columns)"), "\(meds.err)")
+        #expect(meds.err.count < 400, "\(meds.err)")
         // The largest cap is usable: counting up to it (plus one, to tell "more") stays in range.
         let capped = try CLI.run(["scan", "--index", index, "--records-cap", String(Int32.max), input])
         #expect(capped.status == 0, "\(capped.err)")

@@ -148,5 +148,12 @@ struct InputErrorTests {
             _ = try RecordReader(paths: [dir.path], options: InputFixtures.options { $0.format = .jsonl })
         }
         if case .usage(let message)? = usage2 { #expect(message.contains("is a directory")) } else { Issue.record("expected usage error") }
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        InputFixtures.write("not a note", name: "readme.md", in: empty)
+        #expect(throws: MemscanError.io(path: empty.path, "no notes in the directory (a note is a .txt, .txt.gz or .txt.zst file)")) {
+            let reader = try RecordReader(paths: [empty.path], options: InputOptions())
+            _ = try reader.next()
+        }
     }
 }

@@ -13,7 +13,7 @@ public enum IndexVerifier {
     public static func verify(path: String) throws -> Report {
         let index = try MemscanIndex(path: path, verifyChecksums: true)
         func fail(_ kind: SectionKind, _ message: String) -> MemscanError {
-            .index(path: path, "section \(kind.name): \(message)")
+            .index(path: path, "corrupt index: section \(kind.name): \(message)")
         }
         let h = index.header
         try monotonic(index.vocabOffsets, limit: index.vocabBytes.count, kind: .vocabOffsets, fail)

@@ -31,6 +31,11 @@ final class DirectoryReader: FormatReader {
                                                         isDirectory: &isDirectory)
             return exists && !isDirectory.boolValue
         }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        // A directory named as input and holding no note is a mistake (a wrong path, an
+        // unfinished export), not an empty run that a gate would pass.
+        guard !names.isEmpty else {
+            throw MemscanError.io(path: displayName, "no notes in the directory (a note is a .txt, .txt.gz or .txt.zst file)")
+        }
         pathPrefix = path.hasSuffix("/") ? path : path + "/"
     }
 

@@ -99,7 +99,7 @@ final class MEDSReader: FormatReader {
             if let index = header.firstIndex(of: name) { return index }
             guard required else { return nil }
             throw MemscanError.input(SourceLocation(file: input.displayName, line: rows.startLine),
-                                     "MEDS header has no '\(name)' column (columns: \(header.joined(separator: ", ")))")
+                                     "MEDS header has no '\(name)' column (columns: \(MEDSReader.listed(header)))")
         }
         let subjectColumn = try column(options.medsSubjectField, required: true)!
         let codeColumn = try column(options.medsCodeField, required: true)!
@@ -205,5 +205,12 @@ final class MEDSReader: FormatReader {
             }
             return (aEnd - aStart) - (bEnd - bStart)
         }
+    }
+
+    /// A header's columns for an error line: a file that is not MEDS (a JSONL record read
+    /// as CSV) has one "column" the length of its first line.
+    static func listed(_ header: [String]) -> String {
+        let shown = header.prefix(8).map { $0.count > 24 ? String($0.prefix(24)) + "…" : $0 }
+        return shown.joined(separator: ", ") + (header.count > 8 ? ", … (\(header.count) columns)" : "")
     }
 }
