@@ -45,6 +45,12 @@ final class MatchFinder {
     let grouping: Bool
     /// Whether grouped seeds sample records for near matching (`sampledMatches`).
     let samplingForNear: Bool
+    /// Whether the occurrences of grouped seeds that can only repeat known matches are
+    /// passed over (see `group` and `groupedMatches`). Off only in tests, which compare.
+    let skipsKnownOccurrences: Bool
+    /// Deep occurrences of grouped seeds listed from the wavelet matrix (see `extendDeep`)
+    /// and seeds whose shallow occurrences in a record were listed (`groupedMatches`).
+    private(set) var listings = 0
     /// The grouped seeds of the generation, by position.
     private(set) var groupedSeeds: [LocatedSeed] = []
     /// Generation intervals (at least G long) of the maximal matches through grouped
@@ -53,6 +59,9 @@ final class MatchFinder {
     private(set) var groupIntervals: [(a: Int, b: Int, occurrences: Int)] = []
     /// A few records of each class of grouped occurrences, for near matching.
     private var sampledRecords: [Int32] = []
+    /// Per grouped seed, its occurrences below the kept depth (`LocatedSeed.shallow`),
+    /// found when `groupedMatches` first needs them.
+    private var shallowOccurrences: [(count: Int, rectangles: [(right: Range<Int>, left: Range<Int>)])] = []
     /// Distinct-record counts of rectangles already asked for: generations that copy the
     /// same template piece ask for the same rectangle of the same order.
     private var rectangleCounts: [RectangleKey: Int] = [:]
@@ -119,8 +128,10 @@ final class MatchFinder {
     }
 
     init(index: MemscanIndex, maxOccurrences: Int, contextMinimum: Int = ContextOrder.minimumOccurrences,
-         contextBuildAfter: Int? = nil, grouping: Bool = false, samplingForNear: Bool = true) {
+         contextBuildAfter: Int? = nil, grouping: Bool = false, samplingForNear: Bool = true,
+         skipsKnownOccurrences: Bool = true) {
         self.index = index
+        self.skipsKnownOccurrences = skipsKnownOccurrences
         self.maxOccurrences = maxOccurrences
         self.grouping = grouping && maxOccurrences == .max
         self.samplingForNear = samplingForNear
@@ -152,6 +163,7 @@ final class MatchFinder {
         groupedSeeds.removeAll(keepingCapacity: true)
         groupIntervals.removeAll(keepingCapacity: true)
         sampledRecords.removeAll(keepingCapacity: true)
+        shallowOccurrences.removeAll(keepingCapacity: true)
         let k = index.header.k
         guard probed else { return }
         state.lastOnDiagonal.removeAll()
@@ -165,6 +177,8 @@ final class MatchFinder {
         // The previous enumerated seed with a postings list, and the end of the match
         // through each of its occurrences (`ends`, -1 for a hash collision).
         var previous: (position: Int, postings: UnsafeBufferPointer<UInt32>)? = nil
+        // The previous seed whose occurrences were all enumerated (see `group`).
+        var lastEnumerated: Int? = nil
         for (n, p) in selected.enumerated() where values[n] != MS_PROBE_MISS {
             let occurrences = try index.occurrences(ofSlotValue: values[n])
             var count = occurrences.count
@@ -176,13 +190,15 @@ final class MatchFinder {
                 fullSeeds.append(Int(p))
             }
             let full = count == occurrences.count
+            defer { lastEnumerated = full ? Int(p) : nil }
             try idArray.withUnsafeBufferPointer { ids in
                 let entry = Int(values[n] & ~IndexFormat.multiFlag)
                 var orderAsked = false
                 if grouping && full && occurrences.single == nil && count >= contextMinimum {
                     orderAsked = true
                     if let order = try contextOrder(entry: entry, postings: occurrences.postings, pending: count) {
-                        try group(seed: Int(p), order: order, postings: occurrences.postings, k: k, ids: ids, state: &work)
+                        try group(seed: Int(p), order: order, postings: occurrences.postings, after: lastEnumerated, k: k,
+                                  ids: ids, state: &work)
                         previous = nil
                         return
                     }
@@ -387,21 +403,45 @@ final class MatchFinder {
     func groupedMatches(of r: Int) -> [VerbatimMatch] {
         guard !groupedSeeds.isEmpty, r >= 0, r < index.recordCount else { return [] }
         let range = index.recordRange(r), k = index.header.k
+        if shallowOccurrences.count != groupedSeeds.count {
+            shallowOccurrences = groupedSeeds.map { $0.shallow(k: k) }
+        }
         var result: [VerbatimMatch] = []
-        for seed in groupedSeeds {
+        var listed: [Int] = []
+        for (s, seed) in groupedSeeds.enumerated() {
             let p = seed.position
-            for o in seed.occurrences(in: range) {
+            func visit(_ o: Int) {
                 let local = Int(seed.postings[o]) - range.lowerBound
                 // The seeds of one copied stretch all lie in its maximal match: a seed
                 // inside a match already listed on its diagonal gives that match again (or
                 // none, past the kept depth), so its extensions are not looked up.
                 if result.contains(where: { $0.recordStart - $0.genStart == local - p && $0.genStart <= p && p + k <= $0.genEnd }) {
-                    continue
+                    return
                 }
                 let (backward, forward) = seed.extensions(of: o)
-                guard forward >= k, forward < ContextOrder.depth, backward < ContextOrder.depth else { continue }
+                guard forward >= k, forward < ContextOrder.depth, backward < ContextOrder.depth else { return }
                 result.append(VerbatimMatch(genStart: p - backward, genEnd: p + forward, record: r,
                                             recordStart: local - backward, recordEnd: local + forward))
+            }
+            // Only occurrences below the kept depth on both sides give a match here. In a
+            // repetition loop nearly all occurrences reach it, and a seed's occurrences in
+            // one record are tens of thousands: the few below are listed instead.
+            let shallow = shallowOccurrences[s]
+            guard shallow.count > 0 || !skipsKnownOccurrences else { continue }
+            let inRecord = seed.occurrences(in: range)
+            if skipsKnownOccurrences && shallow.count * MatchFinder.listingRatio < inRecord.count {
+                listed.removeAll(keepingCapacity: true)
+                for (right, left) in shallow.rectangles {
+                    seed.order.forEachOccurrence(right: right, left: left) { o in
+                        if inRecord.contains(o) { listed.append(o) }
+                        return true
+                    }
+                }
+                listed.sort()
+                listings += 1
+                for o in listed { visit(o) }
+            } else {
+                for o in inRecord { visit(o) }
             }
         }
         return result
@@ -496,19 +536,36 @@ final class MatchFinder {
     /// class that some occurrence realizes is one generation interval. Occurrences whose
     /// extension reaches the kept depth on a side are extended as usual. Cost: a few
     /// searches per class, not a cache miss per occurrence.
-    private func group(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>, k: Int,
+    ///
+    /// Deep occurrences whose match already went through the previous enumerated seed
+    /// (`previous`, at p - d) are not extended again. When the match through occurrence o
+    /// reaches back B >= d + w - 1 and forward F >= w + k - 1 - d, the generation's
+    /// winnowing windows around p - d lie inside it, so the record's are the same tokens
+    /// and select the same shingle there: the previous seed enumerated that occurrence,
+    /// on the same diagonal. If the match was deep from there too (its forward extension
+    /// F + d reaching the kept depth), it was extended and recorded, so extending it here
+    /// would only find it on its diagonal again. In a repetition loop against records
+    /// that repeat it, every seed's occurrences are nearly all such: without this, the
+    /// scan cost the loop's length times the pattern's occurrences.
+    private func group(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>, after previous: Int?, k: Int,
                        ids: UnsafeBufferPointer<UInt32>, state: inout ExtensionState) throws {
         let seed = try locate(seed: p, order: order, postings: postings, ids: ids)
         let rights = order.right.classes(around: seed.right, minimum: k)
         let lefts = order.left.classes(around: seed.left, minimum: 0)
         let deepRight = rights[0].ranks, deepLeft = lefts[0].ranks
-        for r in deepRight { try extend(seed: p, at: Int(postings[Int(order.right.order[r])]), k: k, ids: ids, state: &state) }
-        for r in deepLeft {
-            let o = Int(order.left.order[r])
-            if !deepRight.contains(Int(order.right.rank[o])) {
-                try extend(seed: p, at: Int(postings[o]), k: k, ids: ids, state: &state)
-            }
+        let depth = ContextOrder.depth, w = index.header.w
+        // Deep right (F >= depth): known when B >= d + w - 1. Deep left only (B >= depth):
+        // known when F >= depth - d. Neither when the windows need more than the depth kept.
+        var knownLeft = 0 ..< 0, knownRight = deepRight
+        if skipsKnownOccurrences, let previous, p - previous + w - 1 <= depth, w + k - 1 <= depth {
+            let d = p - previous
+            knownLeft = order.left.ranks(atLeast: d + w - 1, around: seed.left)
+            knownRight = order.right.ranks(atLeast: depth - d, around: seed.right)
         }
+        try extendDeep(seed: p, order: order, postings: postings, ranks: deepRight, onRight: true, except: knownLeft,
+                       k: k, ids: ids, state: &state)
+        try extendDeep(seed: p, order: order, postings: postings, ranks: deepLeft, onRight: false, except: knownRight,
+                       k: k, ids: ids, state: &state)
         let shortest = index.header.guaranteedLength
         // row[g]: occurrences extending at least rights[f] right and lefts[g] left, filled as
         // far as the pairs long enough need it; previousRow: the same for rights[f - 1].
@@ -542,6 +599,44 @@ final class MatchFinder {
         }
         groupedSeeds.append(seed)
     }
+
+    /// Extends, in rank order, the occurrences at `ranks` of one side of `order` (the right
+    /// side when `onRight`) whose rank on the other side is not in `except`. When nearly all
+    /// are excepted (a repetition loop), the few others are listed from the wavelet matrix
+    /// instead of looked at one by one.
+    private func extendDeep(seed p: Int, order: ContextOrder, postings: UnsafeBufferPointer<UInt32>, ranks: Range<Int>,
+                            onRight: Bool, except: Range<Int>, k: Int, ids: UnsafeBufferPointer<UInt32>,
+                            state: inout ExtensionState) throws {
+        guard !ranks.isEmpty else { return }
+        let side = onRight ? order.right : order.left, other = onRight ? order.left : order.right
+        if except.count >= MatchFinder.listingMinimum && ranks.count >= MatchFinder.listingMinimum {
+            let excepted = onRight ? order.count(right: ranks, left: except) : order.count(right: except, left: ranks)
+            if (ranks.count - excepted) * MatchFinder.listingRatio <= ranks.count {
+                var listed: [Int] = []
+                for rest in [0 ..< except.lowerBound, except.upperBound ..< other.order.count] where !rest.isEmpty {
+                    order.forEachOccurrence(right: onRight ? ranks : rest, left: onRight ? rest : ranks) { o in
+                        listed.append(Int(side.rank[o]))
+                        return true
+                    }
+                }
+                listed.sort()
+                listings += 1
+                for r in listed { try extend(seed: p, at: Int(postings[Int(side.order[r])]), k: k, ids: ids, state: &state) }
+                return
+            }
+        }
+        for r in ranks {
+            let o = Int(side.order[r])
+            if except.contains(Int(other.rank[o])) { continue }
+            try extend(seed: p, at: Int(postings[o]), k: k, ids: ids, state: &state)
+        }
+    }
+
+    /// Deep occurrences are listed from the wavelet matrix (a descent per occurrence)
+    /// rather than walked when there are at least this many and at most 1/`listingRatio`
+    /// of them are left to extend.
+    static let listingMinimum = 256
+    static let listingRatio = 16
 
     private func ensureEndCapacity(_ count: Int) {
         guard currentEnds.count < count else { return }
@@ -676,6 +771,30 @@ struct LocatedSeed {
     func occurrences(in positions: Range<Int>) -> Range<Int> {
         let first = postings.firstIndex(notBelow: Int64(positions.lowerBound))
         return first ..< max(first, postings.firstIndex(notBelow: Int64(positions.upperBound)))
+    }
+
+    /// The occurrences extending at least `k` right and less than `ContextOrder.depth` on
+    /// both sides: their number and the rectangles of ranks (at most four) holding them.
+    func shallow(k: Int) -> (count: Int, rectangles: [(right: Range<Int>, left: Range<Int>)]) {
+        let depth = ContextOrder.depth
+        // The ranks reaching an extension are nested ranges around the query's place.
+        func below(_ outer: Range<Int>, _ inner: Range<Int>) -> [Range<Int>] {
+            [outer.lowerBound ..< inner.lowerBound, inner.upperBound ..< outer.upperBound].filter { !$0.isEmpty }
+        }
+        let rights = below(order.right.ranks(atLeast: k, around: right), order.right.ranks(atLeast: depth, around: right))
+        let lefts = below(0 ..< order.left.order.count, order.left.ranks(atLeast: depth, around: left))
+        var count = 0
+        var rectangles: [(right: Range<Int>, left: Range<Int>)] = []
+        for r in rights {
+            for l in lefts {
+                let inside = order.count(right: r, left: l)
+                if inside > 0 {
+                    count += inside
+                    rectangles.append((r, l))
+                }
+            }
+        }
+        return (count, rectangles)
     }
 
     /// The extensions (left, right) of occurrence `o`, each below `ContextOrder.depth`

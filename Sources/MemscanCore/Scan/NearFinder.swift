@@ -215,7 +215,7 @@ final class NearFinder {
     private func align(matches: [VerbatimMatch], order: [Int], seedsPerInterval: DiagonalMap,
                        finder: MatchFinder) throws -> [NearAlignment] {
         var result: [NearAlignment] = []
-        var recordAlignments: [NearAlignment] = []
+        var recordAlignments = AlignmentCover(band: aligner.band)
         var scratch = BandedAligner.Scratch(), extendedPerSignature = DiagonalMap(capacity: 0)
         swap(&scratch, &self.scratch)
         swap(&extendedPerSignature, &self.extendedPerSignature)
@@ -241,7 +241,7 @@ final class NearFinder {
                 }
                 defer { n = end }
                 if n == 0 || matches[order[n - 1]].record != matches[order[n]].record {
-                    recordAlignments.removeAll(keepingCapacity: true)
+                    recordAlignments.removeAll()
                 }
                 let first = matches[order[n]]
                 if end - n == 1 && seedsPerInterval.value(for: first.genStart * width + first.genEnd)! > NearFinder.commonSeedRecords {
@@ -262,12 +262,7 @@ final class NearFinder {
                 if extended >= NearFinder.samplesPerSignature { continue }
                 for i in order[n ..< end] {
                     let seed = matches[i]
-                    let diagonal = seed.recordStart - seed.genStart
-                    let covered = recordAlignments.contains { a in
-                        a.genStart <= seed.genStart && seed.genEnd <= a.genEnd
-                            && abs(diagonal - (a.recordStart - a.genStart)) <= aligner.band + abs(a.recordLength - a.genLength)
-                    }
-                    if covered { continue }
+                    if recordAlignments.covers(seed) { continue }
                     let range = index.recordRange(seed.record)
                     let base = range.lowerBound
                     let rightFirst = try aligner.extend(

@@ -134,6 +134,9 @@ struct SpanBuilder {
         let depth = ContextOrder.depth
         for n in intervals.indices where intervals[n].b - intervals[n].a >= index.header.guaranteedLength {
             let (a, b) = (intervals[n].a, intervals[n].b)
+            // No seed lies within the depth of both ends of a longer interval: skip it before
+            // listing its charged seeds (a repetition loop gives thousands of long ones).
+            guard b - a <= 2 * (depth - 1) else { continue }
             let charged = finder.chargedSeeds(a: a, b: b)
             guard charged.allSatisfy({ seedAt[$0] != nil }),
                   let c = charged.first(where: { $0 - a < depth && b - $0 < depth }), let s = seedAt[c] else { continue }
