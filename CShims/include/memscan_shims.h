@@ -205,6 +205,46 @@ MS_INLINE ptrdiff_t ms_intersect_offset(const uint32_t *a, ptrdiff_t n, const ui
     return k;
 }
 
+/// How many of a[0], a[1], ... equal b[0], b[1], ... (at most n): the forward extension of
+/// a verbatim match. Four tokens per step as two 64-bit words, so that the long matches of
+/// a copied record (or a repetition loop's thousands of diagonals) are compared at memory
+/// speed; the first differing token of a word is where its low (earlier) half differs.
+MS_INLINE ptrdiff_t ms_common_prefix_u32(const uint32_t *a, const uint32_t *b, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 4 <= n; i += 4) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a + i, 8);
+        memcpy(&a1, a + i + 2, 8);
+        memcpy(&b0, b + i, 8);
+        memcpy(&b1, b + i + 2, 8);
+        const uint64_t x0 = a0 ^ b0, x1 = a1 ^ b1;
+        if (x0 | x1) return x0 ? i + (__builtin_ctzll(x0) >> 5) : i + 2 + (__builtin_ctzll(x1) >> 5);
+    }
+#endif
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+
+/// How many of a[0], a[-1], ... equal b[0], b[-1], ... (at most n): the backward extension.
+/// A word read at a - i - 1 holds a[-i] in its high (later) half.
+MS_INLINE ptrdiff_t ms_common_suffix_u32(const uint32_t *a, const uint32_t *b, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 4 <= n; i += 4) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a - i - 1, 8);
+        memcpy(&a1, a - i - 3, 8);
+        memcpy(&b0, b - i - 1, 8);
+        memcpy(&b1, b - i - 3, 8);
+        const uint64_t x0 = a0 ^ b0, x1 = a1 ^ b1;
+        if (x0 | x1) return x0 ? i + (__builtin_clzll(x0) >> 5) : i + 2 + (__builtin_clzll(x1) >> 5);
+    }
+#endif
+    while (i < n && a[-i] == b[-i]) i++;
+    return i;
+}
+
 /// For each value a[i] (ascending) whose a[i] - offset is some b[j] (ascending) with
 /// b_ends[j] >= min_end, copies b_ends[j] to a_ends[i]; writes the indices i of the other
 /// values to `uncovered` and returns how many.

@@ -566,6 +566,12 @@ final class MatchFinder {
                        k: k, ids: ids, state: &state)
         try extendDeep(seed: p, order: order, postings: postings, ranks: deepLeft, onRight: false, except: knownRight,
                        k: k, ids: ids, state: &state)
+        groupedSeeds.append(seed)
+        // Only occurrences below the depth on both sides fall into classes. A repetition
+        // loop's seeds have classes of every length on each side (occurrences near the
+        // ends of the records' loops) and often no such occurrence: the pairs are not
+        // counted then, a few counts instead of thousands.
+        if rights.count * lefts.count > MatchFinder.classPairsChecked && seed.shallow(k: k).count == 0 { return }
         let shortest = index.header.guaranteedLength
         // row[g]: occurrences extending at least rights[f] right and lefts[g] left, filled as
         // far as the pairs long enough need it; previousRow: the same for rights[f - 1].
@@ -597,8 +603,10 @@ final class MatchFinder {
             // this one filled.
             swap(&row, &previousRow)
         }
-        groupedSeeds.append(seed)
     }
+
+    /// Seeds with more pairs of classes than this first check that some occurrence falls into one.
+    static let classPairsChecked = 64
 
     /// Extends, in rank order, the occurrences at `ranks` of one side of `order` (the right
     /// side when `onRight`) whose rank on the other side is not in `except`. When nearly all
@@ -714,9 +722,7 @@ final class MatchFinder {
             while g < n && r < range.upperBound {
                 let block = try tokens.block(containing: r)
                 let limit = min(n - g, range.upperBound - r, block.start + block.count - r)
-                var i = 0
-                let values = block.values + (r - block.start)
-                while i < limit && values[i] == ids[g + i] { i += 1 }
+                let i = ms_common_prefix_u32(block.values + (r - block.start), ids.baseAddress! + g, limit)
                 g += i
                 r += i
                 if i < limit { break }
@@ -730,9 +736,7 @@ final class MatchFinder {
             while g >= 0 && r >= range.lowerBound {
                 let block = try tokens.block(containing: r)
                 let limit = min(g + 1, r - range.lowerBound + 1, r - block.start + 1)
-                var i = 0
-                let values = block.values + (r - block.start)
-                while i < limit && values[-i] == ids[g - i] { i += 1 }
+                let i = ms_common_suffix_u32(block.values + (r - block.start), ids.baseAddress! + g, limit)
                 g -= i
                 r -= i
                 if i < limit { break }
