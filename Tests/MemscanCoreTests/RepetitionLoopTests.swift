@@ -94,7 +94,7 @@ struct RepetitionLoopTests {
             // One record: looking at every occurrence of every seed in it (the slow way) is
             // what loops made slow. `sampledMatches` is these for a few records.
             let r = rng.int(0 ... index.recordCount - 1)
-            if fast.groupedMatches(of: r) != slow.groupedMatches(of: r) {
+            if try fast.groupedMatches(of: r) != slow.groupedMatches(of: r) {
                 log.record(context, ["grouped matches of record \(r) differ"])
             }
             let input = InputRecord(id: "g\(gen)", location: SourceLocation(file: "<loops>", line: gen + 1),
@@ -107,6 +107,7 @@ struct RepetitionLoopTests {
         }
         #expect(groupedSeeds > 100 && matches > 500, "only \(groupedSeeds) grouped seeds, \(matches) matches")
         #expect(fast.listings > 0, "no deep or shallow occurrences were listed")
+        #expect(fast.recordScans > 0, "no record was scanned for the seeds' shingles")
     }
 
     @Test("the diagonal buckets of a record's alignments answer as the list does")

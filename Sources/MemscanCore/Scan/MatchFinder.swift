@@ -51,6 +51,8 @@ final class MatchFinder {
     /// Deep occurrences of grouped seeds listed from the wavelet matrix (see `extendDeep`)
     /// and seeds whose shallow occurrences in a record were listed (`groupedMatches`).
     private(set) var listings = 0
+    /// Records scanned for the grouped seeds' shingles (see `occurrencesInRecord`).
+    private(set) var recordScans = 0
     /// The grouped seeds of the generation, by position.
     private(set) var groupedSeeds: [LocatedSeed] = []
     /// Generation intervals (at least G long) of the maximal matches through grouped
@@ -62,6 +64,11 @@ final class MatchFinder {
     /// Per grouped seed, its occurrences below the kept depth (`LocatedSeed.shallow`),
     /// found when `groupedMatches` first needs them.
     private var shallowOccurrences: [(count: Int, rectangles: [(right: Range<Int>, left: Range<Int>)])] = []
+    /// The grouped seeds by their shingle's hash, and scratch for a record's token and
+    /// shingle hashes (see `occurrencesInRecord`).
+    private var seedsByShingle: [UInt64: [Int32]] = [:]
+    private var recordHashes: [UInt64] = []
+    private var recordShingles: [UInt64] = []
     /// Distinct-record counts of rectangles already asked for: generations that copy the
     /// same template piece ask for the same rectangle of the same order.
     private var rectangleCounts: [RectangleKey: Int] = [:]
@@ -164,6 +171,7 @@ final class MatchFinder {
         groupIntervals.removeAll(keepingCapacity: true)
         sampledRecords.removeAll(keepingCapacity: true)
         shallowOccurrences.removeAll(keepingCapacity: true)
+        seedsByShingle.removeAll(keepingCapacity: true)
         let k = index.header.k
         guard probed else { return }
         state.lastOnDiagonal.removeAll()
@@ -385,7 +393,7 @@ final class MatchFinder {
     /// The matches of a few records of each class of grouped occurrences (the first ones
     /// found), through every grouped seed: the seeds near matching chains on such records
     /// (they stand for copies of one template, of which it aligns a couple anyway).
-    func sampledMatches() -> [VerbatimMatch] {
+    func sampledMatches() throws -> [VerbatimMatch] {
         guard !sampledRecords.isEmpty else { return [] }
         var records = sampledRecords
         records.sort()
@@ -393,36 +401,58 @@ final class MatchFinder {
         var previous: Int32 = -1
         for r in records where r != previous {
             previous = r
-            result += groupedMatches(of: Int(r))
+            result += try groupedMatches(of: Int(r))
         }
         return result
     }
 
     /// The maximal matches of record `r` through grouped seeds that are below the kept
     /// depth (those reaching it are among `matches`), each once.
-    func groupedMatches(of r: Int) -> [VerbatimMatch] {
+    ///
+    /// With `region`, only the matches overlapping it are wanted: they come from the seeds
+    /// within the kept depth of it, and the first seed to list each is the same, so the
+    /// pieces they give are those of the whole list, in the same order.
+    func groupedMatches(of r: Int, near region: Range<Int>? = nil) throws -> [VerbatimMatch] {
         guard !groupedSeeds.isEmpty, r >= 0, r < index.recordCount else { return [] }
         let range = index.recordRange(r), k = index.header.k
         if shallowOccurrences.count != groupedSeeds.count {
             shallowOccurrences = groupedSeeds.map { $0.shallow(k: k) }
         }
         var result: [VerbatimMatch] = []
-        var listed: [Int] = []
-        for (s, seed) in groupedSeeds.enumerated() {
+        // The latest match listed on each diagonal, once there are more than a few: the
+        // matches of one diagonal are disjoint and seeds come in position order, so a seed
+        // inside any of them is inside the latest (a long generation lists thousands).
+        var latestOnDiagonal: [Int: Int] = [:]
+        func visit(_ seed: LocatedSeed, _ o: Int) {
             let p = seed.position
-            func visit(_ o: Int) {
-                let local = Int(seed.postings[o]) - range.lowerBound
-                // The seeds of one copied stretch all lie in its maximal match: a seed
-                // inside a match already listed on its diagonal gives that match again (or
-                // none, past the kept depth), so its extensions are not looked up.
-                if result.contains(where: { $0.recordStart - $0.genStart == local - p && $0.genStart <= p && p + k <= $0.genEnd }) {
-                    return
-                }
-                let (backward, forward) = seed.extensions(of: o)
-                guard forward >= k, forward < ContextOrder.depth, backward < ContextOrder.depth else { return }
-                result.append(VerbatimMatch(genStart: p - backward, genEnd: p + forward, record: r,
-                                            recordStart: local - backward, recordEnd: local + forward))
+            let local = Int(seed.postings[o]) - range.lowerBound
+            // The seeds of one copied stretch all lie in its maximal match: a seed
+            // inside a match already listed on its diagonal gives that match again (or
+            // none, past the kept depth), so its extensions are not looked up.
+            let diagonal = local - p
+            func holds(_ m: VerbatimMatch) -> Bool { m.genStart <= p && p + k <= m.genEnd }
+            if result.count <= MatchFinder.listedScanLimit || !skipsKnownOccurrences {
+                if result.contains(where: { $0.recordStart - $0.genStart == diagonal && holds($0) }) { return }
+            } else if let latest = latestOnDiagonal[diagonal], holds(result[latest]) {
+                return
             }
+            let (backward, forward) = seed.extensions(of: o)
+            guard forward >= k, forward < ContextOrder.depth, backward < ContextOrder.depth else { return }
+            result.append(VerbatimMatch(genStart: p - backward, genEnd: p + forward, record: r,
+                                        recordStart: local - backward, recordEnd: local + forward))
+            if result.count == MatchFinder.listedScanLimit + 1 {
+                for (i, m) in result.enumerated() { latestOnDiagonal[m.recordStart - m.genStart] = i }
+            } else if result.count > MatchFinder.listedScanLimit + 1 {
+                latestOnDiagonal[diagonal] = result.count - 1
+            }
+        }
+        let seeds = region.map { MatchFinder.seeds(groupedSeeds, near: $0) } ?? groupedSeeds[...]
+        if region == nil && skipsKnownOccurrences && seeds.count * MatchFinder.recordScanRatio > range.count {
+            for (s, o) in try occurrencesInRecord(range) { visit(groupedSeeds[s], o) }
+            return result
+        }
+        var listed: [Int] = []
+        for (s, seed) in zip(seeds.indices, seeds) {
             // Only occurrences below the kept depth on both sides give a match here. In a
             // repetition loop nearly all occurrences reach it, and a seed's occurrences in
             // one record are tens of thousands: the few below are listed instead.
@@ -439,12 +469,78 @@ final class MatchFinder {
                 }
                 listed.sort()
                 listings += 1
-                for o in listed { visit(o) }
+                for o in listed { visit(seed, o) }
             } else {
-                for o in inRecord { visit(o) }
+                for o in inRecord { visit(seed, o) }
             }
         }
         return result
+    }
+
+    /// Up to so many matches of a record listed, a seed is checked against them all; beyond,
+    /// against the latest on its diagonal.
+    static let listedScanLimit = 16
+
+    /// A record is scanned for the grouped seeds' shingles (`occurrencesInRecord`) rather
+    /// than each seed's postings searched for the record when the seeds outnumber its
+    /// tokens / `recordScanRatio`.
+    static let recordScanRatio = 2
+
+    /// The occurrences of the grouped seeds at matching positions `range` (one record), as
+    /// (seed, occurrence) in seed then posting order, found from the record's side: its
+    /// shingles are hashed again and looked up among the seeds'. A long generation has
+    /// tens of thousands of grouped seeds, and near matching asks this for thousands of
+    /// records: a pass over each record instead of a search of every seed's postings for it.
+    /// (Postings hold exactly the selected positions whose shingle hash is the seed's.)
+    private func occurrencesInRecord(_ range: Range<Int>) throws -> [(seed: Int, occurrence: Int)] {
+        recordScans += 1
+        if seedsByShingle.isEmpty {
+            for (s, seed) in groupedSeeds.enumerated() { seedsByShingle[probe.shingles[seed.position], default: []].append(Int32(s)) }
+        }
+        recordHashes.removeAll(keepingCapacity: true)
+        var at = range.lowerBound
+        while at < range.upperBound {
+            let block = try tokens.block(containing: at)
+            let end = min(range.upperBound, block.start + block.count)
+            for i in at ..< end {
+                let id = Int(block.values[i - block.start])
+                guard id < index.vocabHashes.count else { throw index.corrupt(.tokenBlocks) }
+                recordHashes.append(index.vocabHashes[id])
+            }
+            at = end
+        }
+        recordHashes.withUnsafeBufferPointer {
+            Winnowing.shingleHashes(tokenHashes: $0, ids: nil, k: index.header.k, seed: index.header.shingleSeed, into: &recordShingles)
+        }
+        var found: [(seed: Int, occurrence: Int)] = []
+        for (x, hash) in recordShingles.enumerated() {
+            guard let seeds = seedsByShingle[hash] else { continue }
+            // Seeds of one shingle share its postings.
+            let postings = groupedSeeds[Int(seeds[0])].postings, position = range.lowerBound + x
+            let o = postings.firstIndex(notBelow: Int64(position))
+            guard o < postings.count && Int(postings[o]) == position else { continue }
+            for s in seeds { found.append((Int(s), o)) }
+        }
+        found.sort { ($0.seed, $0.occurrence) < ($1.seed, $1.occurrence) }
+        return found
+    }
+
+    /// The seeds (in position order) within the kept depth of `region`: the only ones whose
+    /// occurrences below the depth can give a match overlapping it, or need an extension of
+    /// at most the depth on each side to reach across it.
+    static func seeds(_ seeds: [LocatedSeed], near region: Range<Int>) -> ArraySlice<LocatedSeed> {
+        let depth = ContextOrder.depth
+        // The first seed at `position` or later.
+        func first(from position: Int) -> Int {
+            var low = 0, high = seeds.count
+            while low < high {
+                let mid = (low + high) >> 1
+                if seeds[mid].position < position { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        let start = first(from: region.lowerBound + 1 - depth)
+        return seeds[start ..< max(start, first(from: region.upperBound + depth))]
     }
 
     /// Verifies and extends the first `count` occurrences of a seed.

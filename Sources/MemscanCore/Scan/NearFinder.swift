@@ -99,7 +99,7 @@ final class NearFinder {
     func find(finder: MatchFinder, verbatim: [Range<Int>], promptMatching: Int, patientID: [UInt8]?) throws -> [Found] {
         // Grouped seeds (templates in an exhaustive scan) give no match per record: a
         // few records of each of their classes stand for the others.
-        let matches = finder.groupedSeeds.isEmpty ? finder.matches : finder.matches + finder.sampledMatches()
+        let matches = finder.groupedSeeds.isEmpty ? finder.matches : try finder.matches + finder.sampledMatches()
         guard !matches.isEmpty else { return [] }
         // Seeds worth chaining: those of records with more than one seed, and lone seeds
         // whose interval few records share. A generation that copies pieces of an order
@@ -159,6 +159,9 @@ final class NearFinder {
         var byRegion: [Range<Int>: [NearAlignment]] = [:]
         for a in kept { byRegion[a.genStart ..< a.genEnd, default: []].append(a) }
         var found: [Found] = []
+        let byPosition = MatchesByPosition(matches)
+        // The matches of each record, for the regions' representatives (filled when first needed).
+        var matchesOfRecord: [Int: [VerbatimMatch]] = [:]
         let ids = finder.sequence.ids
         for (region, group) in byRegion {
             var representative = group.min { ($0.edits.total, $0.record) < ($1.edits.total, $1.record) }!
@@ -172,9 +175,10 @@ final class NearFinder {
             }
             let (count, capped, examples) = try countRecords(
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
-                matches: matches, grouped: finder.groupedSeeds, index: index, tokens: finder.tokens, cap: options.recordsCap)
+                matches: byPosition, grouped: finder.groupedSeeds, index: index, tokens: finder.tokens, cap: options.recordsCap)
             var pieces: [Range<Int>] = []
-            for m in matches.filter({ $0.record == representative.record }) + finder.groupedMatches(of: representative.record) {
+            if matchesOfRecord.isEmpty { for m in matches { matchesOfRecord[m.record, default: []].append(m) } }
+            for m in (matchesOfRecord[representative.record] ?? []) + (try finder.groupedMatches(of: representative.record, near: region)) {
                 let lower = max(m.genStart, region.lowerBound)
                 let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
                 if !piece.isEmpty { pieces.append(piece) }
@@ -197,7 +201,7 @@ final class NearFinder {
     /// Whether some record of `finder`'s index (the reference corpus) holds a region
     /// similar to generation `region`.
     func hasSimilarRecord(_ region: Range<Int>, ids: [UInt32], finder: MatchFinder) throws -> Bool {
-        let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: finder.matches,
+        let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: MatchesByPosition(finder.matches),
                                              grouped: finder.groupedSeeds, index: finder.index, tokens: finder.tokens, cap: 1)
         return count > 0
     }
@@ -301,7 +305,7 @@ final class NearFinder {
     /// seed (a match, or an occurrence of a grouped seed) overlapping it whose banded
     /// alignment of the whole region reaches the threshold.
     private func countRecords(similarTo region: Range<Int>, ids: [UInt32], known: Set<Int>, representative: Int?,
-                              matches: [VerbatimMatch], grouped: [LocatedSeed], index: MemscanIndex, tokens: BlockCache,
+                              matches byPosition: MatchesByPosition, grouped: [LocatedSeed], index: MemscanIndex, tokens: BlockCache,
                               cap: Int) throws -> (count: Int, capped: Bool, examples: [Int]) {
         var count = known.count
         var examples: [Int] = []
@@ -317,6 +321,10 @@ final class NearFinder {
         // Records already counted are not candidates.
         for record in known { _ = listing.first(record) }
         let k = index.header.k
+        // Only seeds within the kept depth of the region can have occurrences whose matches
+        // overlap it below the depth (deeper ones are among the matches); a long generation
+        // has tens of thousands of grouped seeds, nearly all far from any one region.
+        let grouped = MatchFinder.seeds(grouped, near: region)
         let rectangles = grouped.map { seed in
             let p = seed.position
             return seed.reaching(backward: max(0, p - region.upperBound + 1), forward: max(k, region.lowerBound - p + 1))
@@ -326,7 +334,8 @@ final class NearFinder {
         // those of the index counted in (vocabulary ids and positions differ between indexes).
         let helpers = helpers(for: index)
         let corpusTokens = index.header.matchTokens
-        let admitted = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, matches: matches, rectangles: rectangles,
+        let overlapping = byPosition.indices(overlapping: region)
+        let admitted = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, overlappingMatches: overlapping.count, rectangles: rectangles,
                                  index: index, starts: helpers.starts)
         // Candidates: each record once, through its first seed overlapping the region, with
         // the window where the region would lie on that seed's diagonal. The seeds are the
@@ -415,7 +424,8 @@ final class NearFinder {
                                2 * (seedAt - region.lowerBound) < region.count))
             if candidates.count == NearFinder.candidateChunk { try check() }
         }
-        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound && !full {
+        for i in overlapping where !full {
+            let m = byPosition.matches[i]
             guard listing.first(m.record) else { continue }
             try add(m.record, range: index.recordRange(m.record), expectedStart: m.recordStart - (m.genStart - region.lowerBound),
                     seedAt: m.genStart)
@@ -479,12 +489,11 @@ extension NearFinder {
     /// window being further than that from the region. nil, and every candidate checked,
     /// while the trigram postings are not built and when the region has few candidates or
     /// its cheapest pieces occur about as often.
-    fileprivate func admit(similarTo region: Range<Int>, ids: [UInt32], maxEdits: Int, matches: [VerbatimMatch],
+    fileprivate func admit(similarTo region: Range<Int>, ids: [UInt32], maxEdits: Int, overlappingMatches: Int,
                            rectangles: [(right: Range<Int>, left: Range<Int>)], index: MemscanIndex,
                            starts: TrigramStarts) throws -> TrigramStarts.View? {
-        var candidates = 0
+        var candidates = overlappingMatches
         for r in rectangles { candidates += min(r.right.count, r.left.count) }
-        for m in matches where m.genEnd > region.lowerBound && m.genStart < region.upperBound { candidates += 1 }
         guard candidates >= filterMinimumCandidates,
               let postings = try index.trigramPostings.postings(checking: candidates, index: index, after: options.trigramFilterAfter),
               let (entries, buckets) = ids.withUnsafeBufferPointer({
