@@ -26,15 +26,8 @@ struct GroupedScanTests {
             options.recordsCap = rng.pick([1, 3, 7, 1000])
             options.maxRecordIDs = rng.pick([0, 1, 5])
             options.minLength = rng.pick([nil, G + rng.int(0 ... 4)])
-            var groupedOptions = options
-            groupedOptions.contextMinimum = 2
-            groupedOptions.contextBuildAfter = 0
-            var plainOptions = options
-            plainOptions.grouping = false
-            plainOptions.contextMinimum = Int.max
-            let grouped = GenerationScanner(context: try ScanContext(index: index, options: groupedOptions))
-            let plain = GenerationScanner(context: try ScanContext(index: index, options: plainOptions))
-            let finder = MatchFinder(index: index, maxOccurrences: .max, contextMinimum: 2, contextBuildAfter: 0, grouping: true)
+            let (grouped, plain) = try groupedAndPlainScanners(index, options: options)
+            let finder = groupingFinder(index)
             let setup = OracleScanSetup(guaranteed: G, minLength: options.minLength ?? G, recordsCap: options.recordsCap,
                                         maxRecordIDs: options.maxRecordIDs, rareMax: options.rareMax, truncatedOccurrences: false)
             for gen in 0 ..< 15 {

@@ -16,11 +16,7 @@ struct LongGenerationTests {
         defer { directory.remove() }
         let (corpus, vocabulary, index) = try templateHeavyIndex(records: 150 ... 250, vocabulary: 4 ... 10, lengths: 30 ... 150,
                                                                  k: 4 ... 4, w: 3 ... 3, in: directory, rng: &rng)
-        func finder(skipping: Bool) -> MatchFinder {
-            MatchFinder(index: index, maxOccurrences: .max, contextMinimum: 2, contextBuildAfter: 0, grouping: true,
-                        skipsKnownOccurrences: skipping)
-        }
-        let fast = finder(skipping: true), slow = finder(skipping: false)
+        let fast = groupingFinder(index), slow = groupingFinder(index, skipsKnownOccurrences: false)
         var failures: [String] = []
         var regions = 0, pieces = 0
         for gen in 0 ..< 3 {
@@ -35,7 +31,7 @@ struct LongGenerationTests {
             if fast.matches != slow.matches { failures.append("\(context): matches differ") }
             if try fast.sampledMatches() != slow.sampledMatches() { failures.append("\(context): sampled matches differ") }
             let all = fast.matches + (try fast.sampledMatches())
-            let byPosition = MatchesByPosition(all, bucketAfter: 0), scanned = MatchesByPosition(all, bucketAfter: .max)
+            let byPosition = MatchesByPosition(all, bucketAfter: 0, minimumBuckets: 0), scanned = MatchesByPosition(all, bucketAfter: .max)
             let n = fast.sequence.count
             for _ in 0 ..< 40 {
                 let a = rng.int(0 ... n - 1), b = min(n, a + rng.int(1 ... 150))

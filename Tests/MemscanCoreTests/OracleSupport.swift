@@ -524,3 +524,24 @@ func templateHeavyIndex(records: ClosedRange<Int> = 150 ... 300, vocabulary: Clo
     let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: shingle, w: window, in: directory, name: "t.index"))
     return (corpus, tokens, index)
 }
+
+/// A finder that groups every seed held more than once (its context order built when first
+/// needed); with `skipsKnownOccurrences` false, the one that looks at every occurrence.
+func groupingFinder(_ index: MemscanIndex, skipsKnownOccurrences: Bool = true) -> MatchFinder {
+    MatchFinder(index: index, maxOccurrences: .max, contextMinimum: 2, contextBuildAfter: 0, grouping: true,
+                skipsKnownOccurrences: skipsKnownOccurrences)
+}
+
+/// Scanners of `index` with `options`: one grouping every seed held more than once, one
+/// extending every occurrence on its own (no context orders).
+func groupedAndPlainScanners(_ index: MemscanIndex, options: ScanOptions) throws -> (grouped: GenerationScanner, plain: GenerationScanner) {
+    var groupedOptions = options
+    groupedOptions.contextMinimum = 2
+    groupedOptions.contextBuildAfter = 0
+    var plainOptions = options
+    plainOptions.grouping = false
+    plainOptions.contextMinimum = Int.max
+    return (GenerationScanner(context: try ScanContext(index: index, options: groupedOptions)),
+            GenerationScanner(context: try ScanContext(index: index, options: plainOptions)))
+}
+

@@ -64,20 +64,10 @@ struct RepetitionLoopTests {
         let index = try MemscanIndex(path: try buildOracleIndex(corpus, k: rng.int(3 ... 6), w: rng.int(2 ... 5),
                                                                 in: directory, name: "loops.index"))
         let log = FailureLog()
-        func finder(skipping: Bool) -> MatchFinder {
-            MatchFinder(index: index, maxOccurrences: .max, contextMinimum: 2, contextBuildAfter: 0, grouping: true,
-                        skipsKnownOccurrences: skipping)
-        }
-        let fast = finder(skipping: true), slow = finder(skipping: false)
+        let fast = groupingFinder(index), slow = groupingFinder(index, skipsKnownOccurrences: false)
         var options = ScanOptions()
         options.near = false
-        options.contextMinimum = 2
-        options.contextBuildAfter = 0
-        var plainOptions = options
-        plainOptions.grouping = false
-        plainOptions.contextMinimum = Int.max
-        let grouped = GenerationScanner(context: try ScanContext(index: index, options: options))
-        let plain = GenerationScanner(context: try ScanContext(index: index, options: plainOptions))
+        let (grouped, plain) = try groupedAndPlainScanners(index, options: options)
         var groupedSeeds = 0, matches = 0
         for gen in 0 ..< 6 {
             let tokens = Self.generation(patterns: patterns, vocabulary: vocabulary, rng: &rng)

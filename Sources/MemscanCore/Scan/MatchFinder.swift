@@ -61,9 +61,9 @@ final class MatchFinder {
     private(set) var groupIntervals: [(a: Int, b: Int, occurrences: Int)] = []
     /// A few records of each class of grouped occurrences, for near matching.
     private var sampledRecords: [Int32] = []
-    /// Per grouped seed, its occurrences below the kept depth (`LocatedSeed.shallow`),
-    /// found when `groupedMatches` first needs them.
-    private var shallowOccurrences: [(count: Int, rectangles: [(right: Range<Int>, left: Range<Int>)])] = []
+    /// Per grouped seed, its occurrences below the kept depth (`LocatedSeed.shallow`), found
+    /// when `group` or `groupedMatches` first needs them (nil until then).
+    private var shallowOccurrences: [LocatedSeed.Shallow?] = []
     /// The grouped seeds by their shingle's hash, and scratch for a record's token and
     /// shingle hashes (see `occurrencesInRecord`).
     private var seedsByShingle: [UInt64: [Int32]] = [:]
@@ -415,9 +415,6 @@ final class MatchFinder {
     func groupedMatches(of r: Int, near region: Range<Int>? = nil) throws -> [VerbatimMatch] {
         guard !groupedSeeds.isEmpty, r >= 0, r < index.recordCount else { return [] }
         let range = index.recordRange(r), k = index.header.k
-        if shallowOccurrences.count != groupedSeeds.count {
-            shallowOccurrences = groupedSeeds.map { $0.shallow(k: k) }
-        }
         var result: [VerbatimMatch] = []
         // The latest match listed on each diagonal, once there are more than a few: the
         // matches of one diagonal are disjoint and seeds come in position order, so a seed
@@ -456,7 +453,8 @@ final class MatchFinder {
             // Only occurrences below the kept depth on both sides give a match here. In a
             // repetition loop nearly all occurrences reach it, and a seed's occurrences in
             // one record are tens of thousands: the few below are listed instead.
-            let shallow = shallowOccurrences[s]
+            let shallow = shallowOccurrences[s] ?? seed.shallow(k: k)
+            shallowOccurrences[s] = shallow
             guard shallow.count > 0 || !skipsKnownOccurrences else { continue }
             let inRecord = seed.occurrences(in: range)
             if skipsKnownOccurrences && shallow.count * MatchFinder.listingRatio < inRecord.count {
@@ -667,7 +665,9 @@ final class MatchFinder {
         // loop's seeds have classes of every length on each side (occurrences near the
         // ends of the records' loops) and often no such occurrence: the pairs are not
         // counted then, a few counts instead of thousands.
-        if rights.count * lefts.count > MatchFinder.classPairsChecked && seed.shallow(k: k).count == 0 { return }
+        let shallow = rights.count * lefts.count > MatchFinder.classPairsChecked ? seed.shallow(k: k) : nil
+        shallowOccurrences.append(shallow)
+        if shallow?.count == 0 { return }
         let shortest = index.header.guaranteedLength
         // row[g]: occurrences extending at least rights[f] right and lefts[g] left, filled as
         // far as the pairs long enough need it; previousRow: the same for rights[f - 1].
@@ -875,7 +875,8 @@ struct LocatedSeed {
 
     /// The occurrences extending at least `k` right and less than `ContextOrder.depth` on
     /// both sides: their number and the rectangles of ranks (at most four) holding them.
-    func shallow(k: Int) -> (count: Int, rectangles: [(right: Range<Int>, left: Range<Int>)]) {
+    typealias Shallow = (count: Int, rectangles: [(right: Range<Int>, left: Range<Int>)])
+    func shallow(k: Int) -> Shallow {
         let depth = ContextOrder.depth
         // The ranks reaching an extension are nested ranges around the query's place.
         func below(_ outer: Range<Int>, _ inner: Range<Int>) -> [Range<Int>] {

@@ -5,15 +5,20 @@
 struct MatchesByPosition {
     static let bucketWidth = 64
     static let bucketAfter = 512
+    static let minimumBuckets = 16
     let matches: [VerbatimMatch]
     /// Bucket (generation position / `bucketWidth`) -> indices of the matches covering some
     /// position of it, ascending; empty while the matches are scanned.
     private var buckets: [[Int32]] = []
 
-    /// - Parameter bucketAfter: `MatchesByPosition.bucketAfter`, or another threshold in tests.
-    init(_ matches: [VerbatimMatch], bucketAfter: Int = MatchesByPosition.bucketAfter) {
+    /// Matches are filed past `bucketAfter` of them over more than `minimumBuckets` buckets of
+    /// generation (tests set other thresholds).
+    init(_ matches: [VerbatimMatch], bucketAfter: Int = MatchesByPosition.bucketAfter,
+         minimumBuckets: Int = MatchesByPosition.minimumBuckets) {
         self.matches = matches
-        guard matches.count > bucketAfter, let end = matches.lazy.map(\.genEnd).max(), end > 0 else { return }
+        // A short generation has few buckets, each holding most of its matches: scanning wins.
+        guard matches.count > bucketAfter, let end = matches.lazy.map(\.genEnd).max(),
+              end > minimumBuckets * Self.bucketWidth else { return }
         buckets = Array(repeating: [], count: (end - 1) / Self.bucketWidth + 1)
         for (i, m) in matches.enumerated() where m.genEnd > m.genStart {
             for b in m.genStart / Self.bucketWidth ... (m.genEnd - 1) / Self.bucketWidth { buckets[b].append(Int32(i)) }

@@ -69,6 +69,9 @@ final class NearFinder {
     static let candidateChunk = 512
     /// Largest distance between consecutive seeds of one chain (see `align`).
     static let chainGap = 64
+    /// Up to so many near regions, a representative's matches are filtered from all of them;
+    /// beyond (a long generation), they are looked up in a table of each record's matches.
+    static let filteredRegions = 8
 
     init(index: MemscanIndex, options: ScanOptions, minLength: Int) {
         self.index = index
@@ -160,7 +163,8 @@ final class NearFinder {
         for a in kept { byRegion[a.genStart ..< a.genEnd, default: []].append(a) }
         var found: [Found] = []
         let byPosition = MatchesByPosition(matches)
-        // The matches of each record, for the regions' representatives (filled when first needed).
+        // The matches of each record, for the regions' representatives when there are more
+        // than `filteredRegions` (filled when first needed; a few regions filter them).
         var matchesOfRecord: [Int: [VerbatimMatch]] = [:]
         let ids = finder.sequence.ids
         for (region, group) in byRegion {
@@ -177,8 +181,14 @@ final class NearFinder {
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
                 matches: byPosition, grouped: finder.groupedSeeds, index: index, tokens: finder.tokens, cap: options.recordsCap)
             var pieces: [Range<Int>] = []
-            if matchesOfRecord.isEmpty { for m in matches { matchesOfRecord[m.record, default: []].append(m) } }
-            for m in (matchesOfRecord[representative.record] ?? []) + (try finder.groupedMatches(of: representative.record, near: region)) {
+            let ofRecord: [VerbatimMatch]
+            if byRegion.count <= NearFinder.filteredRegions {
+                ofRecord = matches.filter { $0.record == representative.record }
+            } else {
+                if matchesOfRecord.isEmpty { for m in matches { matchesOfRecord[m.record, default: []].append(m) } }
+                ofRecord = matchesOfRecord[representative.record] ?? []
+            }
+            for m in ofRecord + (try finder.groupedMatches(of: representative.record, near: region)) {
                 let lower = max(m.genStart, region.lowerBound)
                 let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
                 if !piece.isEmpty { pieces.append(piece) }
