@@ -222,6 +222,49 @@ def bench_low_match(memscan, workdir, size, cores):
             "probe_only": probe, "python_matcher": python}
 
 
+def bench_hard_inputs(memscan, index, generations, workdir, count=1000):
+    """Two inputs whose cost could grow faster than their size, timed on one thread with near
+    matching on: a repetition loop of three codes (12,000 and 120,000 tokens) against two
+    records of 120,000 tokens of the same loop, where every alignment of the two loops is a
+    maximal match; and the first `count` generations scanned as one line against the main
+    index, next to the same generations as separate lines. With linear costs the loop's time
+    grows about tenfold and the one-line ratio stays near 1 (before session 13: 9.5 s and 105 s
+    for the loops, 6.3x for the one line at the default size)."""
+    directory = workdir / "hard-inputs"
+    directory.mkdir(parents=True, exist_ok=True)
+    pattern = ["LAB//1", "LAB//2", "LAB//3"]
+
+    def loop(n):
+        return [pattern[i % len(pattern)] for i in range(n)]
+
+    records = directory / "loop-records.jsonl"
+    records.write_text("".join(json.dumps({"id": f"loop{r}", "tokens": loop(120_000)}) + "\n" for r in range(2)))
+    loop_index = directory / "loop.index"
+    run([memscan, "index", "build", "-o", loop_index, records])
+
+    def scan(index_path, path):
+        return run([memscan, "scan", "--index", index_path, "--threads", 1, "-o", path.with_suffix(".out"), path]).cpu_seconds
+
+    loops = []
+    for n in (12_000, 120_000):
+        path = directory / f"loop-{n}.jsonl"
+        path.write_text(json.dumps({"id": f"loop-{n}", "tokens": loop(n)}) + "\n")
+        loops.append({"tokens": n, "cpu_seconds": scan(loop_index, path)})
+    tokens, lines = [], []
+    with open(generations, encoding="utf-8") as f:
+        for line in f:
+            if len(lines) == count:
+                break
+            _, generation = read_tokens(line)
+            tokens += generation
+            lines.append(json.dumps({"id": f"g{len(lines)}", "tokens": generation}))
+    separate, one = directory / "separate-lines.jsonl", directory / "one-line.jsonl"
+    separate.write_text("\n".join(lines) + "\n")
+    one.write_text(json.dumps({"id": "one-line", "tokens": tokens}) + "\n")
+    return {"loops": loops, "one_line": {"generations": len(lines), "tokens": len(tokens),
+                                         "cpu_seconds": scan(index, one), "separate_cpu_seconds": scan(index, separate)}}
+
+
 # ----------------------------------------------------------------------------------------------
 # Peers
 
@@ -498,6 +541,16 @@ def verdicts(r):
         row("scan / infini-gram", f"{scan1['tokens_per_cpu_second'] / ig['scan_tokens_per_second']:.3g}x")
     else:
         row("infini-gram", f"not available ({ig['reason']})")
+    hard = r.get("hard_inputs")
+    if hard:
+        short, long = hard["loops"]
+        row(f"repetition loop, {short['tokens']:,} / {long['tokens']:,} tokens",
+            f"{short['cpu_seconds']:.2f} / {long['cpu_seconds']:.2f} CPU-s "
+            f"({long['cpu_seconds'] / short['cpu_seconds']:.1f}x for {long['tokens'] // short['tokens']}x the tokens)")
+        one = hard["one_line"]
+        row(f"{one['generations']:,} generations as one line",
+            f"{one['cpu_seconds'] / one['separate_cpu_seconds']:.2f}x the CPU time of separate lines "
+            f"({one['tokens']:,} tokens, {one['cpu_seconds']:.2f} CPU-s)")
     rec = r["recall"]
     if rec.get("memscan", {}).get("recall") is not None:
         m = rec["memscan"]
@@ -690,6 +743,9 @@ def main():
     else:
         log(f"infini-gram ({size.infini_generations:,} generations)")
         results["infini_gram"] = bench_infini_gram(records, generations, G, size.infini_generations, workdir)
+
+    log("hard inputs: a repetition loop, and 1,000 generations as one line")
+    results["hard_inputs"] = bench_hard_inputs(memscan, index, scanned, workdir)
 
     log(f"low-match corpus: {size.corpus_tokens:,} tokens, {size.generations:,} generations")
     results["low_match"] = bench_low_match(memscan, workdir, size, cores)
