@@ -450,27 +450,29 @@ final class MatchFinder {
         }
         var listed: [Int] = []
         for (s, seed) in zip(seeds.indices, seeds) {
+            let inRecord = seed.occurrences(in: range)
             // Only occurrences below the kept depth on both sides give a match here. In a
             // repetition loop nearly all occurrences reach it, and a seed's occurrences in
-            // one record are tens of thousands: the few below are listed instead.
-            let shallow = shallowOccurrences[s] ?? seed.shallow(k: k)
-            shallowOccurrences[s] = shallow
-            guard shallow.count > 0 || !skipsKnownOccurrences else { continue }
-            let inRecord = seed.occurrences(in: range)
-            if skipsKnownOccurrences && shallow.count * MatchFinder.listingRatio < inRecord.count {
-                listed.removeAll(keepingCapacity: true)
-                for (right, left) in shallow.rectangles {
-                    seed.order.forEachOccurrence(right: right, left: left) { o in
-                        if inRecord.contains(o) { listed.append(o) }
-                        return true
+            // one record are tens of thousands: the few below are listed instead. (A record
+            // usually holds a seed a few times, and those are looked at directly.)
+            if skipsKnownOccurrences && inRecord.count > MatchFinder.listingRatio {
+                let shallow = shallowOccurrences[s] ?? seed.shallow(k: k)
+                shallowOccurrences[s] = shallow
+                if shallow.count * MatchFinder.listingRatio < inRecord.count {
+                    listed.removeAll(keepingCapacity: true)
+                    for (right, left) in shallow.rectangles {
+                        seed.order.forEachOccurrence(right: right, left: left) { o in
+                            if inRecord.contains(o) { listed.append(o) }
+                            return true
+                        }
                     }
+                    listed.sort()
+                    listings += 1
+                    for o in listed { visit(seed, o) }
+                    continue
                 }
-                listed.sort()
-                listings += 1
-                for o in listed { visit(seed, o) }
-            } else {
-                for o in inRecord { visit(seed, o) }
             }
+            for o in inRecord { visit(seed, o) }
         }
         return result
     }
