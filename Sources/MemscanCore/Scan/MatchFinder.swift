@@ -64,9 +64,10 @@ final class MatchFinder {
     /// Per grouped seed, its occurrences below the kept depth (`LocatedSeed.shallow`), found
     /// when `group` or `groupedMatches` first needs them (nil until then).
     private var shallowOccurrences: [LocatedSeed.Shallow?] = []
-    /// The grouped seeds by their shingle's hash, and scratch for a record's token and
-    /// shingle hashes (see `occurrencesInRecord`).
+    /// The grouped seeds by their shingle's hash, and scratch for a record's token ids,
+    /// token hashes and shingle hashes (see `occurrencesInRecord`).
     private var seedsByShingle: [UInt64: [Int32]] = [:]
+    private var recordIDs: [UInt32] = []
     private var recordHashes: [UInt64] = []
     private var recordShingles: [UInt64] = []
     /// Distinct-record counts of rectangles already asked for: generations that copy the
@@ -497,17 +498,12 @@ final class MatchFinder {
         if seedsByShingle.isEmpty {
             for (s, seed) in groupedSeeds.enumerated() { seedsByShingle[probe.shingles[seed.position], default: []].append(Int32(s)) }
         }
+        recordIDs.removeAll(keepingCapacity: true)
+        try tokens.append(range, to: &recordIDs)
         recordHashes.removeAll(keepingCapacity: true)
-        var at = range.lowerBound
-        while at < range.upperBound {
-            let block = try tokens.block(containing: at)
-            let end = min(range.upperBound, block.start + block.count)
-            for i in at ..< end {
-                let id = Int(block.values[i - block.start])
-                guard id < index.vocabHashes.count else { throw index.corrupt(.tokenBlocks) }
-                recordHashes.append(index.vocabHashes[id])
-            }
-            at = end
+        for id in recordIDs {
+            guard Int(id) < index.vocabHashes.count else { throw index.corrupt(.tokenBlocks) }
+            recordHashes.append(index.vocabHashes[Int(id)])
         }
         recordHashes.withUnsafeBufferPointer {
             Winnowing.shingleHashes(tokenHashes: $0, ids: nil, k: index.header.k, seed: index.header.shingleSeed, into: &recordShingles)
@@ -529,18 +525,9 @@ final class MatchFinder {
     /// occurrences below the depth can give a match overlapping it, or need an extension of
     /// at most the depth on each side to reach across it.
     static func seeds(_ seeds: [LocatedSeed], near region: Range<Int>) -> ArraySlice<LocatedSeed> {
-        let depth = ContextOrder.depth
-        // The first seed at `position` or later.
-        func first(from position: Int) -> Int {
-            var low = 0, high = seeds.count
-            while low < high {
-                let mid = (low + high) >> 1
-                if seeds[mid].position < position { low = mid + 1 } else { high = mid }
-            }
-            return low
-        }
-        let start = first(from: region.lowerBound + 1 - depth)
-        return seeds[start ..< max(start, first(from: region.upperBound + depth))]
+        let depth = ContextOrder.depth, positions = seeds.lazy.map(\.position)
+        let start = positions.firstIndex(notBelow: Int64(region.lowerBound + 1 - depth))
+        return seeds[start ..< max(start, positions.firstIndex(notBelow: Int64(region.upperBound + depth)))]
     }
 
     /// Verifies and extends the first `count` occurrences of a seed.

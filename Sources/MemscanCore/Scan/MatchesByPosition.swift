@@ -25,15 +25,24 @@ struct MatchesByPosition {
         }
     }
 
+    /// Indices of `matches` with some position in `region`, ascending, by looking at each:
+    /// for one question (a reference check), filing them first would cost more.
+    static func indices(of matches: [VerbatimMatch], overlapping region: Range<Int>) -> [Int] {
+        matches.indices.filter { overlaps(matches[$0], region) }
+    }
+
+    private static func overlaps(_ m: VerbatimMatch, _ region: Range<Int>) -> Bool {
+        m.genEnd > region.lowerBound && m.genStart < region.upperBound
+    }
+
     /// Indices of the matches with some position in `region`, ascending.
     func indices(overlapping region: Range<Int>) -> [Int] {
-        func overlaps(_ m: VerbatimMatch) -> Bool { m.genEnd > region.lowerBound && m.genStart < region.upperBound }
-        guard !buckets.isEmpty else { return matches.indices.filter { overlaps(matches[$0]) } }
+        guard !buckets.isEmpty else { return Self.indices(of: matches, overlapping: region) }
         guard !region.isEmpty, region.lowerBound / Self.bucketWidth < buckets.count else { return [] }
         var found: [Int] = []
         let last = min(buckets.count - 1, (region.upperBound - 1) / Self.bucketWidth)
         for b in max(0, region.lowerBound) / Self.bucketWidth ... last {
-            for i in buckets[b] where overlaps(matches[Int(i)]) { found.append(Int(i)) }
+            for i in buckets[b] where Self.overlaps(matches[Int(i)], region) { found.append(Int(i)) }
         }
         found.sort()
         // A match covering several of the buckets was found in each.

@@ -69,9 +69,6 @@ final class NearFinder {
     static let candidateChunk = 512
     /// Largest distance between consecutive seeds of one chain (see `align`).
     static let chainGap = 64
-    /// Up to so many near regions, a representative's matches are filtered from all of them;
-    /// beyond (a long generation), they are looked up in a table of each record's matches.
-    static let filteredRegions = 8
 
     init(index: MemscanIndex, options: ScanOptions, minLength: Int) {
         self.index = index
@@ -163,9 +160,6 @@ final class NearFinder {
         for a in kept { byRegion[a.genStart ..< a.genEnd, default: []].append(a) }
         var found: [Found] = []
         let byPosition = MatchesByPosition(matches)
-        // The matches of each record, for the regions' representatives when there are more
-        // than `filteredRegions` (filled when first needed; a few regions filter them).
-        var matchesOfRecord: [Int: [VerbatimMatch]] = [:]
         let ids = finder.sequence.ids
         for (region, group) in byRegion {
             var representative = group.min { ($0.edits.total, $0.record) < ($1.edits.total, $1.record) }!
@@ -177,18 +171,15 @@ final class NearFinder {
                     isSelf = true
                 }
             }
+            let overlapping = byPosition.indices(overlapping: region)
             let (count, capped, examples) = try countRecords(
                 similarTo: region, ids: ids, known: Set(group.map(\.record)), representative: representative.record,
-                matches: byPosition, grouped: finder.groupedSeeds, index: index, tokens: finder.tokens, cap: options.recordsCap)
+                matches: matches, overlapping: overlapping, grouped: finder.groupedSeeds, index: index, tokens: finder.tokens,
+                cap: options.recordsCap)
             var pieces: [Range<Int>] = []
-            let ofRecord: [VerbatimMatch]
-            if byRegion.count <= NearFinder.filteredRegions {
-                ofRecord = matches.filter { $0.record == representative.record }
-            } else {
-                if matchesOfRecord.isEmpty { for m in matches { matchesOfRecord[m.record, default: []].append(m) } }
-                ofRecord = matchesOfRecord[representative.record] ?? []
-            }
-            for m in ofRecord + (try finder.groupedMatches(of: representative.record, near: region)) {
+            // The representative's own matches give pieces where they overlap the region.
+            let own = overlapping.map { matches[$0] }.filter { $0.record == representative.record }
+            for m in own + (try finder.groupedMatches(of: representative.record, near: region)) {
                 let lower = max(m.genStart, region.lowerBound)
                 let piece = lower ..< max(lower, min(m.genEnd, region.upperBound))
                 if !piece.isEmpty { pieces.append(piece) }
@@ -211,8 +202,10 @@ final class NearFinder {
     /// Whether some record of `finder`'s index (the reference corpus) holds a region
     /// similar to generation `region`.
     func hasSimilarRecord(_ region: Range<Int>, ids: [UInt32], finder: MatchFinder) throws -> Bool {
-        let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: MatchesByPosition(finder.matches),
-                                             grouped: finder.groupedSeeds, index: finder.index, tokens: finder.tokens, cap: 1)
+        let overlapping = MatchesByPosition.indices(of: finder.matches, overlapping: region)
+        let (count, _, _) = try countRecords(similarTo: region, ids: ids, known: [], representative: nil, matches: finder.matches,
+                                             overlapping: overlapping, grouped: finder.groupedSeeds, index: finder.index,
+                                             tokens: finder.tokens, cap: 1)
         return count > 0
     }
 
@@ -315,7 +308,7 @@ final class NearFinder {
     /// seed (a match, or an occurrence of a grouped seed) overlapping it whose banded
     /// alignment of the whole region reaches the threshold.
     private func countRecords(similarTo region: Range<Int>, ids: [UInt32], known: Set<Int>, representative: Int?,
-                              matches byPosition: MatchesByPosition, grouped: [LocatedSeed], index: MemscanIndex, tokens: BlockCache,
+                              matches: [VerbatimMatch], overlapping: [Int], grouped: [LocatedSeed], index: MemscanIndex, tokens: BlockCache,
                               cap: Int) throws -> (count: Int, capped: Bool, examples: [Int]) {
         var count = known.count
         var examples: [Int] = []
@@ -344,7 +337,6 @@ final class NearFinder {
         // those of the index counted in (vocabulary ids and positions differ between indexes).
         let helpers = helpers(for: index)
         let corpusTokens = index.header.matchTokens
-        let overlapping = byPosition.indices(overlapping: region)
         let admitted = try admit(similarTo: region, ids: ids, maxEdits: maxEdits, overlappingMatches: overlapping.count, rectangles: rectangles,
                                  index: index, starts: helpers.starts)
         // Candidates: each record once, through its first seed overlapping the region, with
@@ -435,7 +427,7 @@ final class NearFinder {
             if candidates.count == NearFinder.candidateChunk { try check() }
         }
         for i in overlapping where !full {
-            let m = byPosition.matches[i]
+            let m = matches[i]
             guard listing.first(m.record) else { continue }
             try add(m.record, range: index.recordRange(m.record), expectedStart: m.recordStart - (m.genStart - region.lowerBound),
                     seedAt: m.genStart)
