@@ -197,6 +197,39 @@ def bench_probe(memscan, index, generations, threads=1, repeat=3):
     return result
 
 
+BREAKDOWN_CONFIGS = [
+    ("exhaustive (the default)", []),
+    ("  --records-cap 6 (enough for the risk classes)", ["--records-cap", "6"]),
+    ("  --no-near", ["--no-near"]),
+    ("  --no-near --records-cap 1", ["--no-near", "--records-cap", "1"]),
+    ("--max-occurrences 1000", ["--max-occurrences", "1000"]),
+    ("  --no-near --records-cap 1", ["--max-occurrences", "1000", "--no-near", "--records-cap", "1"]),
+]
+
+
+def bench_cost_breakdown(memscan, index, generations, total, workdir, first=20_000, second=60_000):
+    """Where the scan's time goes: the same generations scanned with parts of the job turned
+    off (near-verbatim matching, exact record counts past the few the risk rule needs,
+    enumerating every occurrence), each rate the marginal one between the first `first` and
+    `second` generations (one thread, CPU time), so that the one-time work (decoding the token
+    store, context orders, trigram postings) drops out, next to the probe-only loop on the
+    same generations. The configurations all scan the same input, so their ratios say what
+    each part costs, and how far the scan is from the probe-only loop without it."""
+    second = min(second, total)
+    first = min(first, second // 3)
+    if first < 1:
+        return None
+    paths = {n: first_lines(generations, workdir / f"generations-breakdown-{n}.jsonl", n) for n in (first, second)}
+    rows = []
+    for label, args in BREAKDOWN_CONFIGS:
+        scans = {n: bench_scan(memscan, index, paths[n], 1, workdir, f"breakdown-{n}", args) for n in (first, second)}
+        tokens = scans[second]["tokens"] - scans[first]["tokens"]
+        cpu = scans[second]["cpu_seconds"] - scans[first]["cpu_seconds"]
+        rows.append({"label": label, "args": args, "tokens_per_cpu_second": tokens / cpu if cpu > 0 else None})
+    probe = bench_probe(memscan, index, paths[second])
+    return {"generations": [first, second], "configurations": rows, "probe_only_tokens_per_second": probe["tokens_per_second"]}
+
+
 def bench_low_match(memscan, workdir, size, cores):
     """The scan, probe-only and Python figures again on scripts/make_bench_corpus.py's corpus of
     the same size: Zipf-random codes with few shared templates, and generations that are random
@@ -551,6 +584,16 @@ def verdicts(r):
         row(f"{one['generations']:,} generations as one line",
             f"{one['cpu_seconds'] / one['separate_cpu_seconds']:.2f}x the CPU time of separate lines "
             f"({one['tokens']:,} tokens, {one['cpu_seconds']:.2f} CPU-s)")
+    breakdown = r.get("cost_breakdown")
+    if breakdown:
+        first, second = breakdown["generations"]
+        probe_rate = breakdown["probe_only_tokens_per_second"]
+        row(f"where scan time goes ({first:,} to {second:,} generations)",
+            f"marginal M tok per CPU-s, 1 thread; probe-only loop {probe_rate / 1e6:.1f} M tok/s")
+        for c in breakdown["configurations"]:
+            rate = c["tokens_per_cpu_second"]
+            row(f"  {c['label']}", "n/a" if rate is None else
+                f"{rate / 1e6:.3g} M (probe-only / this: {probe_rate / rate:.3g}x)")
     rec = r["recall"]
     if rec.get("memscan", {}).get("recall") is not None:
         m = rec["memscan"]
@@ -746,6 +789,9 @@ def main():
 
     log("hard inputs: a repetition loop, and 1,000 generations as one line")
     results["hard_inputs"] = bench_hard_inputs(memscan, index, scanned, workdir)
+
+    log("where the scan's time goes: parts of the job turned off")
+    results["cost_breakdown"] = bench_cost_breakdown(memscan, index, generations, total, workdir)
 
     log(f"low-match corpus: {size.corpus_tokens:,} tokens, {size.generations:,} generations")
     results["low_match"] = bench_low_match(memscan, workdir, size, cores)
