@@ -118,6 +118,11 @@ MS_INLINE uint64_t ms_table_fingerprint(uint64_t key, uint64_t mask) {
     return fp == 0 ? 1u : fp;
 }
 
+/// Stable LSD radix sort, by their 64-bit key, of n 16-byte records laid out as Swift's
+/// ShingleOccurrence (key, then a 32-bit position, then padding), through `scratch`
+/// (room for n records); the result is in `items`. n must be below 2^32.
+void ms_radix_sort_by_key(void *items, void *scratch, ptrdiff_t n);
+
 /// Home bucket by multiply-shift range reduction of the key's top 32 bits, so the
 /// bucket count need not be a power of two (the table can stay ~95% full).
 MS_INLINE uint64_t ms_home_bucket(uint64_t key, uint64_t bucket_count) {

@@ -252,6 +252,45 @@ struct BoundedMemoryBuildTests {
         #expect(merged.map(\.key) == expected.map(\.key) && merged.map(\.position) == expected.map(\.position))
     }
 
+    @Test("occurrences in position order sort by radix like the (key, position) comparison; others by comparison",
+          arguments: [(keyBits: 13, positionOrder: true), (keyBits: 64, positionOrder: true),
+                      (keyBits: 70, positionOrder: true), (keyBits: 13, positionOrder: false)])
+    func occurrenceSort(keyBits: Int, positionOrder: Bool) {
+        var rng = SplitMix64(seed: 0x5042 &+ UInt64(keyBits))
+        for n in [0, 1, 2, 17, 5_000, 70_000] {
+            var position: UInt32 = 0
+            let occurrences = (0 ..< n).map { _ -> ShingleOccurrence in
+                position += UInt32(rng.int(1 ... 9))
+                // 13 bits: many equal keys (stability decides their order); 64: every digit
+                // varies; 70: keys sharing their top 32 bits, so radix passes are skipped.
+                let key = keyBits == 13 ? rng.next() % 8_192 : keyBits == 64 ? rng.next() : 0xABCD_0123 << 32 | rng.next() % 4_096
+                return ShingleOccurrence(key: key, position: positionOrder ? position : UInt32(rng.int(0 ... 1_000)))
+            }
+            var sorted = occurrences
+            OccurrenceSorter.sort(&sorted)
+            let expected = occurrences.sorted(by: OccurrenceSorter.precedes)
+            #expect(sorted.map(\.key) == expected.map(\.key) && sorted.map(\.position) == expected.map(\.position),
+                    "n \(n) key bits \(keyBits) position order \(positionOrder)")
+        }
+    }
+
+    @Test("successor pair counts equal a dictionary's, across growth and the (0, 0) pair")
+    func pairCounts() {
+        var rng = SplitMix64(seed: 0x5043)
+        var counts = SuccessorModel.PairCounts(), reference: [UInt64: UInt32] = [:]
+        for _ in 0 ..< 200_000 {
+            let pair = SuccessorModel.PairCounts.pair(UInt32(rng.int(0 ... 300)), UInt32(rng.int(0 ... 300)))
+            counts.increment(pair)
+            reference[pair, default: 0] += 1
+        }
+        let largest = SuccessorModel.PairCounts.pair(UInt32(Int32.max), UInt32(Int32.max))
+        counts.increment(largest)
+        reference[largest, default: 0] += 1
+        var listed: [UInt64: UInt32] = [:]
+        counts.forEach { pair, count in listed[pair] = count }
+        #expect(counts.count == reference.count && listed == reference && reference[0] != nil)
+    }
+
     @Test("a limit below 1M and a missing spill directory are clear errors")
     func errors() throws {
         var options = IndexBuildOptions()

@@ -1,3 +1,5 @@
+import CMemscanShims
+
 /// Sorts the sampled shingle occurrences by (key, position) within a memory budget:
 /// in memory when they fit, else as sorted runs in a spill file merged on reading
 /// (the external sort of §8's larger-than-memory build).
@@ -23,12 +25,32 @@ final class OccurrenceSorter {
 
     private func spill() throws {
         guard !buffer.isEmpty else { return }
-        buffer.sort(by: OccurrenceSorter.precedes)
+        OccurrenceSorter.sort(&buffer)
         if file == nil { file = try SpillFile(directory: directory) }
         let start = file!.size / MemoryLayout<ShingleOccurrence>.stride
         try buffer.withUnsafeBytes { try file!.append($0) }
         runs.append((start, buffer.count))
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Sorts by (key, position). Occurrences arrive in position order (records in order,
+    /// selected positions ascending in each), so a stable sort by key alone is enough: a
+    /// radix sort, about five times faster than comparing (key, position) pairs, which
+    /// was a tenth of a build. Any other input is sorted by comparison.
+    static func sort(_ occurrences: inout [ShingleOccurrence]) {
+        let n = occurrences.count
+        guard n > 1 else { return }
+        let inPositionOrder = occurrences.withUnsafeBufferPointer { all in
+            (1 ..< n).allSatisfy { all[$0 - 1].position < all[$0].position }
+        }
+        guard inPositionOrder, n < Int(UInt32.max), MemoryLayout<ShingleOccurrence>.stride == 16 else {
+            occurrences.sort(by: precedes)
+            return
+        }
+        var scratch = [ShingleOccurrence](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
+        occurrences.withUnsafeMutableBytes { items in
+            scratch.withUnsafeMutableBytes { ms_radix_sort_by_key(items.baseAddress, $0.baseAddress, n) }
+        }
     }
 
     @inline(__always)
@@ -41,7 +63,7 @@ final class OccurrenceSorter {
     /// (the table build walks twice or more) instead of merging again.
     func finish() throws -> SortedOccurrences {
         if file == nil {
-            buffer.sort(by: OccurrenceSorter.precedes)
+            OccurrenceSorter.sort(&buffer)
             var distinct = 0
             for i in buffer.indices where i == 0 || buffer[i].key != buffer[i - 1].key { distinct += 1 }
             return SortedOccurrences(memory: buffer, file: nil, runs: [], count: count, distinctKeys: distinct)

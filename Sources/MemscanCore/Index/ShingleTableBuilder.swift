@@ -87,20 +87,55 @@ enum ShingleTableBuilder {
     private static func tryBuild(sorted occurrences: SortedOccurrences, geometry: ShingleTableGeometry,
                                  bucketCount: Int, recordStarts: [UInt64], windowBuckets: Int?,
                                  postingValues: Int?, directory: String) throws -> ShingleTable? {
-        var table = ShingleTable(
-            geometry: geometry,
-            buckets: BucketStore(bucketCount: bucketCount, headBuckets: geometry.maxDisplacement + 1,
-                                 windowBuckets: windowBuckets, directory: directory),
-            multiEntries: ValueSpool(memoryValues: postingValues, directory: directory),
-            postings: ValueSpool(memoryValues: postingValues, directory: directory))
-        var fill = [UInt8](repeating: 0, count: bucketCount)
-        var cursor = 0
-        var run: [(fingerprint: UInt64, position: UInt32)] = []
-        var runHome = -1
-        let multiFlag = UInt64(1) << UInt64(geometry.valueBits - 1)
-        // Places the entries of one home bucket (occurrences arrive grouped by home).
+        let filler = TableFiller(
+            table: ShingleTable(
+                geometry: geometry,
+                buckets: BucketStore(bucketCount: bucketCount, headBuckets: geometry.maxDisplacement + 1,
+                                     windowBuckets: windowBuckets, directory: directory),
+                multiEntries: ValueSpool(memoryValues: postingValues, directory: directory),
+                postings: ValueSpool(memoryValues: postingValues, directory: directory)),
+            recordStarts: recordStarts)
+        let complete = try occurrences.forEach { try filler.add($0) }
+        guard complete, try filler.placeRun() else { return nil }
+        return filler.table
+    }
+
+    /// The table being filled, one home bucket's run of occurrences at a time. A class whose
+    /// fields skip the run-time exclusivity checks: as variables captured by the walk's
+    /// closure they paid one per occurrence, a tenth of a build. Only `tryBuild` uses one,
+    /// from one thread.
+    private final class TableFiller {
+        @exclusivity(unchecked) var table: ShingleTable
+        let recordStarts: [UInt64]
+        let multiFlag: UInt64
+        @exclusivity(unchecked) private var fill: [UInt8]
+        @exclusivity(unchecked) private var cursor = 0
+        @exclusivity(unchecked) private var run: [(fingerprint: UInt64, position: UInt32)] = []
+        @exclusivity(unchecked) private var runHome = -1
+
+        init(table: ShingleTable, recordStarts: [UInt64]) {
+            self.table = table
+            self.recordStarts = recordStarts
+            multiFlag = UInt64(1) << UInt64(table.geometry.valueBits - 1)
+            fill = [UInt8](repeating: 0, count: table.bucketCount)
+        }
+
+        /// Takes the next occurrence (they arrive grouped by home bucket); false when the
+        /// table cannot hold them at this size.
+        func add(_ occurrence: ShingleOccurrence) throws -> Bool {
+            let home = Int(ms_home_bucket(occurrence.key, UInt64(table.bucketCount)))
+            if home != runHome {
+                guard try placeRun() else { return false }
+                runHome = home
+            }
+            run.append((table.geometry.fingerprint(occurrence.key), occurrence.position))
+            return true
+        }
+
+        /// Places the entries of one home bucket.
         func placeRun() throws -> Bool {
             guard !run.isEmpty else { return true }
+            let geometry = table.geometry, bucketCount = table.bucketCount
             try table.buckets.advance(to: runHome)
             run.sort { $0.fingerprint != $1.fingerprint ? $0.fingerprint < $1.fingerprint : $0.position < $1.position }
             var j = 0
@@ -116,10 +151,11 @@ enum ShingleTableBuilder {
                 let bucket = cursor % bucketCount
                 let slot = Int(fill[bucket])
                 fill[bucket] += 1
-                let value = try value(for: run[j ..< end], table: &table, recordStarts: recordStarts, multiFlag: multiFlag)
+                let value = try ShingleTableBuilder.value(for: run[j ..< end], table: &table, recordStarts: recordStarts,
+                                                          multiFlag: multiFlag)
                 let tag = run[j].fingerprint << UInt64(geometry.displacementBits) | UInt64(displacement)
                 let tagBits = geometry.fingerprintBits + geometry.displacementBits
-                store(tag | value << UInt64(tagBits), bucket: bucket, slot: slot, in: &table)
+                ShingleTableBuilder.store(tag | value << UInt64(tagBits), bucket: bucket, slot: slot, in: &table)
                 table.maxDisplacement = max(table.maxDisplacement, displacement)
                 table.entries += 1
                 j = end
@@ -127,17 +163,6 @@ enum ShingleTableBuilder {
             run.removeAll(keepingCapacity: true)
             return true
         }
-        let complete = try occurrences.forEach { occurrence in
-            let home = Int(ms_home_bucket(occurrence.key, UInt64(bucketCount)))
-            if home != runHome {
-                guard try placeRun() else { return false }
-                runHome = home
-            }
-            run.append((geometry.fingerprint(occurrence.key), occurrence.position))
-            return true
-        }
-        guard complete, try placeRun() else { return nil }
-        return table
     }
 
     /// Writes a slot field (at most 57 bits) at its bit offset; it may straddle two words.

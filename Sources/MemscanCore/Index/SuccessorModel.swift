@@ -11,7 +11,7 @@ struct SuccessorModel: Sendable {
     var offsets: [UInt32]
     var successors: [UInt32]
     /// (predecessor << 32 | token) -> rank, for encoding.
-    private var ranks: [UInt64: UInt32]
+    private var ranks: DiagonalMap
 
     /// Pairs seen once rarely repeat inside a block, so they are left to the escape code.
     static let minimumCount: UInt32 = 2
@@ -20,7 +20,7 @@ struct SuccessorModel: Sendable {
     /// token has no predecessor), fed a chunk of the stream at a time.
     struct PairCounter {
         let blockTokens: Int
-        var counts: [UInt64: UInt32] = [:]
+        var counts = PairCounts()
         private var previous: UInt32? = nil
         private var position = 0
 
@@ -29,27 +29,78 @@ struct SuccessorModel: Sendable {
         /// Adds the next `chunk` of the stream.
         mutating func add(_ chunk: [UInt32]) {
             for token in chunk {
-                if position % blockTokens != 0, let previous { counts[UInt64(previous) << 32 | UInt64(token), default: 0] += 1 }
+                if position % blockTokens != 0, let previous { counts.increment(PairCounts.pair(previous, token)) }
                 previous = token
                 position += 1
             }
         }
     }
 
-    init(counts: [UInt64: UInt32], vocabCount: Int) {
+    /// (predecessor << 32 | token) -> count, open addressing with linear probing. Swift's
+    /// Dictionary (SipHash per token) was a sixth of an index build. Keys and counts are
+    /// kept in two arrays, 12 bytes a slot at most 3/4 full, because a corpus without
+    /// order-1 structure has millions of distinct pairs.
+    struct PairCounts {
+        /// pair + 1 (ids are below 2^31, so it never wraps); 0 is an empty slot.
+        private var keys = [UInt64](repeating: 0, count: 1 << 12)
+        private var values = [UInt32](repeating: 0, count: 1 << 12)
+        private(set) var count = 0
+
+        @inline(__always)
+        static func pair(_ predecessor: UInt32, _ token: UInt32) -> UInt64 { UInt64(predecessor) << 32 | UInt64(token) }
+
+        @inline(__always)
+        mutating func increment(_ pair: UInt64) {
+            if (count + 1) * 4 > keys.count * 3 { grow() }
+            let key = pair &+ 1, mask = keys.count - 1
+            var slot = Int(truncatingIfNeeded: ms_fmix64(key)) & mask
+            while true {
+                let held = keys[slot]
+                if held == key { values[slot] &+= 1; return }
+                if held == 0 {
+                    keys[slot] = key
+                    values[slot] = 1
+                    count += 1
+                    return
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+
+        /// Every (pair, count), in slot order.
+        func forEach(_ body: (UInt64, UInt32) -> Void) {
+            for slot in keys.indices where keys[slot] != 0 { body(keys[slot] &- 1, values[slot]) }
+        }
+
+        private mutating func grow() {
+            let oldKeys = keys, oldValues = values
+            keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+            values = [UInt32](repeating: 0, count: oldKeys.count * 2)
+            let mask = keys.count - 1
+            for i in oldKeys.indices where oldKeys[i] != 0 {
+                var slot = Int(truncatingIfNeeded: ms_fmix64(oldKeys[i])) & mask
+                while keys[slot] != 0 { slot = (slot + 1) & mask }
+                keys[slot] = oldKeys[i]
+                values[slot] = oldValues[i]
+            }
+        }
+    }
+
+    init(counts: PairCounts, vocabCount: Int) {
         var frequent: [(pair: UInt64, count: UInt32)] = []
-        for (pair, count) in counts where count >= Self.minimumCount { frequent.append((pair, count)) }
+        counts.forEach { pair, count in
+            if count >= Self.minimumCount { frequent.append((pair, count)) }
+        }
         frequent.sort { $0.pair >> 32 != $1.pair >> 32 ? $0.pair < $1.pair : $0.count != $1.count ? $0.count > $1.count : $0.pair < $1.pair }
         offsets = [UInt32](repeating: 0, count: vocabCount + 1)
         successors = []
         successors.reserveCapacity(frequent.count)
-        ranks = [:]
-        ranks.reserveCapacity(frequent.count)
+        ranks = DiagonalMap(capacity: frequent.count)
         var start = 0
         for (index, entry) in frequent.enumerated() {
             let predecessor = Int(entry.pair >> 32)
             if index > 0 && frequent[index - 1].pair >> 32 != entry.pair >> 32 { start = index }
-            ranks[entry.pair] = UInt32(index - start)
+            ranks.set(Int(bitPattern: UInt(entry.pair)), index - start)
             successors.append(UInt32(truncatingIfNeeded: entry.pair))
             offsets[predecessor + 1] += 1
         }
@@ -57,7 +108,7 @@ struct SuccessorModel: Sendable {
     }
 
     /// The model without lists: every code is `0 + t`, the token id itself.
-    static func none(vocabCount: Int) -> SuccessorModel { SuccessorModel(counts: [:], vocabCount: vocabCount) }
+    static func none(vocabCount: Int) -> SuccessorModel { SuccessorModel(counts: PairCounts(), vocabCount: vocabCount) }
 
     /// Bytes the lists take in the index (the offsets are written either way).
     var listBytes: Int { successors.count * MemoryLayout<UInt32>.size }
@@ -67,7 +118,7 @@ struct SuccessorModel: Sendable {
         guard var previous = values.first else { return }
         for i in 1 ..< values.count {
             let token = values[i]
-            values[i] = ranks[UInt64(previous) << 32 | UInt64(token)]
+            values[i] = ranks.value(for: Int(bitPattern: UInt(PairCounts.pair(previous, token)))).map { UInt32(truncatingIfNeeded: $0) }
                 ?? (offsets[Int(previous) + 1] - offsets[Int(previous)] + token)
             previous = token
         }

@@ -5,7 +5,8 @@
 final class ValueSpool {
     private let memoryValues: Int
     private let directory: String
-    private var buffer: [UInt32] = []
+    // Appended to once per corpus token: no dynamic exclusivity check per append.
+    @exclusivity(unchecked) private var buffer: [UInt32] = []
     private var file: SpillFile? = nil
     /// Values already in the file.
     private var spilled = 0

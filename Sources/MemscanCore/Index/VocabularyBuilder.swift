@@ -11,7 +11,8 @@ struct VocabularyBuilder {
     private(set) var hashes: [UInt64] = []
     private(set) var ignored: [Bool] = []
     private(set) var counts: [Int] = []
-    private var byHash: [UInt64: UInt32] = [:]
+    /// Token hash -> id (ids stay below 2^31: an index holds fewer matching tokens).
+    private var byHash = DiagonalMap(capacity: 1 << 12)
     /// Tokens whose 64-bit hash collides with another token's (never seen in
     /// practice, but exactness must not depend on luck).
     private var collided: [[UInt8]: UInt32] = [:]
@@ -26,10 +27,11 @@ struct VocabularyBuilder {
     /// Returns the provisional id of the token, adding it when new.
     mutating func intern(_ token: UnsafeRawBufferPointer) -> UInt32 {
         let hash = ms_xxh3(token.baseAddress, token.count, seed)
-        if let id = byHash[hash] {
-            if equalBytes(Int(id), token) {
-                counts[Int(id)] += 1
-                return id
+        if let found = byHash.value(for: Int(bitPattern: UInt(hash))) {
+            let known = UInt32(truncatingIfNeeded: found)
+            if equalBytes(Int(known), token) {
+                counts[Int(known)] += 1
+                return known
             }
             let key = Array(token)
             if let other = collided[key] {
@@ -41,7 +43,7 @@ struct VocabularyBuilder {
             return id
         }
         let id = add(token, hash: hash)
-        byHash[hash] = id
+        byHash.set(Int(bitPattern: UInt(hash)), Int(id))
         return id
     }
 

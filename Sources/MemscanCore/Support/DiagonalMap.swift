@@ -1,8 +1,9 @@
 import CMemscanShims
 
-/// Int -> Int open-addressing map for the scan's per-generation bookkeeping. It is
-/// cleared in O(1) by bumping an epoch, because it is reset for every generation
-/// and Swift's Dictionary (SipHash, allocation on clear) was a visible cost there.
+/// Int -> Int open-addressing map for the scan's per-generation bookkeeping and the
+/// builder's lookups by token (vocabulary hashes, successor ranks). It is cleared in
+/// O(1) by bumping an epoch, because it is reset for every generation and Swift's
+/// Dictionary (SipHash, allocation on clear) was a visible cost there.
 /// Key, value and epoch share one 16-byte slot: on templates the map holds tens of
 /// thousands of diagonals, and each probe is then one cache miss, not three.
 /// Values must fit in an Int32 (generation positions, record indices).
