@@ -16,8 +16,8 @@ import CMemscanShims
 public final class IndexBuilder {
     public let options: IndexBuildOptions
     private let tokenizer: Tokenizer
-    // Interned once per corpus token: a dynamic exclusivity check per access was a tenth
-    // of a build. Only `add`, which is not reentrant, mutates it.
+    // Interned once per corpus token: a run-time exclusivity check per access showed in
+    // the build's profile. Only `add`, which is not reentrant, mutates it.
     @exclusivity(unchecked) private var vocabulary: VocabularyBuilder
     /// Matching tokens of all records, provisional ids.
     private let stream: ValueSpool
