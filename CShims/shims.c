@@ -1,4 +1,5 @@
-// All shims are header-inline; this file gives SwiftPM a compilation unit.
+// The shims are header-inline, except the radix sort below (a few calls per index build,
+// nothing to inline); this file is also SwiftPM's compilation unit for the target.
 #include "memscan_shims.h"
 
 // ---------------------------------------------------------------------------
