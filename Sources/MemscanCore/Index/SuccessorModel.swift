@@ -52,18 +52,13 @@ struct SuccessorModel: Sendable {
         @inline(__always)
         mutating func increment(_ pair: UInt64) {
             if (count + 1) * 4 > keys.count * 3 { grow() }
-            let key = pair &+ 1, mask = keys.count - 1
-            var slot = Int(truncatingIfNeeded: ms_fmix64(key)) & mask
-            while true {
-                let held = keys[slot]
-                if held == key { values[slot] &+= 1; return }
-                if held == 0 {
-                    keys[slot] = key
-                    values[slot] = 1
-                    count += 1
-                    return
-                }
-                slot = (slot + 1) & mask
+            let key = pair &+ 1, slot = slot(for: key)
+            if keys[slot] == key {
+                values[slot] &+= 1
+            } else {
+                keys[slot] = key
+                values[slot] = 1
+                count += 1
             }
         }
 
@@ -72,14 +67,21 @@ struct SuccessorModel: Sendable {
             for slot in keys.indices where keys[slot] != 0 { body(keys[slot] &- 1, values[slot]) }
         }
 
+        /// The slot holding `key`, or the empty slot where it goes.
+        @inline(__always)
+        private func slot(for key: UInt64) -> Int {
+            let mask = keys.count - 1
+            var slot = Int(truncatingIfNeeded: ms_fmix64(key)) & mask
+            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
+            return slot
+        }
+
         private mutating func grow() {
             let oldKeys = keys, oldValues = values
             keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
             values = [UInt32](repeating: 0, count: oldKeys.count * 2)
-            let mask = keys.count - 1
             for i in oldKeys.indices where oldKeys[i] != 0 {
-                var slot = Int(truncatingIfNeeded: ms_fmix64(oldKeys[i])) & mask
-                while keys[slot] != 0 { slot = (slot + 1) & mask }
+                let slot = slot(for: oldKeys[i])
                 keys[slot] = oldKeys[i]
                 values[slot] = oldValues[i]
             }
